@@ -1,0 +1,20 @@
+//! Patient list server functions.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{Page, PatientListRow, PatientQuery};
+
+/// One page of the patient list, ordered by family name. `page` is 1-based.
+#[server(ListPatients, "/api/fn")]
+pub async fn list_patients(page: u32) -> Result<Page<PatientListRow>, AppError> {
+    use super::context::{fail, store};
+    let store = store().map_err(fail)?;
+    let page = page.max(1);
+    let query = PatientQuery {
+        clinic_id: None,
+        limit: PatientQuery::PAGE_SIZE,
+        offset: (page - 1).saturating_mul(PatientQuery::PAGE_SIZE),
+    };
+    store.list_patients(&query).await.map_err(fail)
+}

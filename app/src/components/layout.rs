@@ -1,0 +1,87 @@
+//! The application shell: skip link, header with the product name and navigation, the account
+//! area, and the main content region.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::PRODUCT;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    let (hydrated, set_hydrated) = signal(false);
+    // Effects run only in the browser, so this marks the page as hydrated. CSS collapses the
+    // navigation behind the menu button on phones only once the button can work.
+    Effect::new(move |_| set_hydrated.set(true));
+
+    let location = use_location();
+    // Close the menu after navigating.
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_menu_open.set(false);
+    });
+
+    view! {
+        <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <header class="site-header">
+                <div class="site-header__inner">
+                    <a class="brand" href="/">
+                        <span class="brand__mark" aria-hidden="true">"◐"</span>
+                        <span class="brand__name">{PRODUCT}</span>
+                        <span class="brand__tag">"collaborative-care registry"</span>
+                    </a>
+                    <button
+                        type="button"
+                        class="menu-button"
+                        aria-controls="primary-nav"
+                        aria-expanded=move || menu_open.get().to_string()
+                        on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                    >
+                        <span aria-hidden="true">"☰ "</span>
+                        "Menu"
+                    </button>
+                    <nav
+                        id="primary-nav"
+                        class="primary-nav"
+                        class:open=move || menu_open.get()
+                        aria-label="Primary"
+                    >
+                        <ul>
+                            <NavLink href="/patients" label="Patients" />
+                        </ul>
+                    </nav>
+                    <div class="account" aria-label="Account">
+                        <span class="account__status">"Not signed in"</span>
+                    </div>
+                </div>
+            </header>
+            <main id="main" class="main" tabindex="-1">
+                {children()}
+            </main>
+            <footer class="site-footer">
+                <p>
+                    {PRODUCT} " " {env!("CARGO_PKG_VERSION")}
+                    " · Measurement-based collaborative care. Synthetic data only outside production."
+                </p>
+            </footer>
+        </div>
+    }
+}
+
+/// A navigation link that marks itself as the current page.
+#[component]
+fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+    let location = use_location();
+    let current = move || {
+        let path = location.pathname.get();
+        (path == href || (href == "/patients" && path == "/")).then_some("page")
+    };
+    view! {
+        <li>
+            <a href=href aria-current=current>
+                {label}
+            </a>
+        </li>
+    }
+}

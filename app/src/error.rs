@@ -1,0 +1,94 @@
+//! The one error type that reaches users. Internal details (database messages, stack traces) are
+//! logged on the server with ids only and replaced here by a clear sentence.
+
+use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::JsonEncoding;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The input was refused; the message says which field and why.
+    #[error("{message}")]
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("you do not have access to this")]
+    Forbidden,
+    #[error("please sign in")]
+    Unauthenticated,
+    #[error("the registry is temporarily unavailable; please try again")]
+    Unavailable,
+    #[error("something went wrong on the server; the problem has been logged")]
+    Internal,
+    /// The request never reached the function (network, encoding).
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 400,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Forbidden => 403,
+            AppError::Unauthenticated => 401,
+            AppError::Unavailable => 503,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => AppError::Invalid {
+                field: None,
+                message: format!("the request was malformed: {m}"),
+            },
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::ports::StoreError> for AppError {
+    fn from(err: crate::ports::StoreError) -> Self {
+        use crate::ports::StoreError;
+        match err {
+            StoreError::NotFound(what) => AppError::NotFound(what.to_owned()),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Invalid(m) => AppError::Invalid {
+                field: None,
+                message: m,
+            },
+            StoreError::Unavailable(source) => {
+                tracing::error!(error = %source, "store unavailable");
+                AppError::Unavailable
+            }
+            StoreError::Corrupt(m) => {
+                tracing::error!(detail = %m, "stored data could not be read");
+                AppError::Internal
+            }
+            StoreError::Database(source) => {
+                tracing::error!(error = %source, "store error");
+                AppError::Internal
+            }
+        }
+    }
+}

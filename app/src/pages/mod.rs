@@ -1,0 +1,4 @@
+//! Screens, one module each.
+
+pub mod not_found;
+pub mod patients;

@@ -1,0 +1,86 @@
+//! The store port: what the application needs from persistence. The server implements it once for
+//! SQLite and once for PostgreSQL, and one contract test suite runs against both.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+use crate::model::{
+    Clinic, ClinicId, Episode, EpisodeId, Measurement, NewEpisode, NewMeasurement, NewPatient,
+    Page, Patient, PatientId, PatientListRow, PatientQuery,
+};
+
+/// Which database engine backs a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Errors from the store. The messages are safe to show; the underlying database error stays in
+/// `source` for the logs and never reaches a user.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the database is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+    #[error("database error")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything Tandem persists. Methods take validated domain values, so an implementation only
+/// enforces what the database must (uniqueness, foreign keys, atomicity).
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// A cheap round trip that proves the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn create_clinic(&self, name: &str) -> StoreResult<Clinic>;
+    async fn list_clinics(&self) -> StoreResult<Vec<Clinic>>;
+
+    /// Fails with `Conflict` when the MRN is already used in that clinic.
+    async fn create_patient(&self, patient: &NewPatient) -> StoreResult<Patient>;
+    async fn get_patient(&self, id: PatientId) -> StoreResult<Option<Patient>>;
+    /// One page of patients ordered by family name, given name and id, each with its current
+    /// episode and latest PHQ-9, in a single query.
+    async fn list_patients(&self, query: &PatientQuery) -> StoreResult<Page<PatientListRow>>;
+
+    /// Opens an episode. Fails with `Conflict` when the patient already has an open one.
+    async fn open_episode(&self, episode: &NewEpisode) -> StoreResult<Episode>;
+    /// Ends an open episode on the given date.
+    async fn discharge_episode(&self, id: EpisodeId, on: NaiveDate) -> StoreResult<Episode>;
+    /// A patient's episodes, newest enrollment first.
+    async fn episodes_for_patient(&self, patient: PatientId) -> StoreResult<Vec<Episode>>;
+
+    /// Records a measurement in an episode. The date must fall inside the episode.
+    async fn add_measurement(&self, measurement: &NewMeasurement) -> StoreResult<Measurement>;
+    /// An episode's measurements in `taken_on` order, ties in entry order.
+    async fn measurements_for_episode(&self, episode: EpisodeId) -> StoreResult<Vec<Measurement>>;
+
+    /// Clinic lookup used by forms and the API.
+    async fn get_clinic(&self, id: ClinicId) -> StoreResult<Option<Clinic>>;
+}
+
+/// The store as the application holds it.
+pub type SharedStore = Arc<dyn Store>;

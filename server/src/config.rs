@@ -1,0 +1,226 @@
+//! Configuration from flags and the environment (clap), resolved into typed values.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::StartupError;
+
+/// Tandem: a collaborative-care registry for behavioral health integration in primary care.
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default when no command is given).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Database to use: `postgres://user@host:port/db` for PostgreSQL, or `sqlite://path` for a
+    /// SQLite file. When unset, Tandem uses the SQLite file `tandem.db` in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for Tandem's own files, including the default SQLite database.
+    #[arg(long, env = "TANDEM_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on, as host:port.
+    #[arg(long, env = "TANDEM_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: String,
+
+    /// Directory holding the built site (the wasm bundle, styles and static files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+/// Where the registry is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite {
+        path: PathBuf,
+    },
+    Postgres {
+        url: String,
+        /// The URL without its password, for messages and logs.
+        display: String,
+    },
+}
+
+impl Database {
+    /// Resolves the database from `DATABASE_URL` (if given) or the data directory.
+    pub fn resolve(args: &DbArgs) -> Result<Database, StartupError> {
+        let Some(url) = args.database_url.as_deref().map(str::trim) else {
+            return Ok(Database::Sqlite {
+                path: args.data_dir.join("tandem.db"),
+            });
+        };
+        if url.is_empty() {
+            return Err(StartupError::InvalidDatabaseUrl(
+                "it is set but empty; unset it to use SQLite in the data directory".to_owned(),
+            ));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let display = redact_password(url)?;
+            return Ok(Database::Postgres {
+                url: url.to_owned(),
+                display,
+            });
+        }
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() || path == ":memory:" {
+                return Err(StartupError::InvalidDatabaseUrl(
+                    "a SQLite URL needs a file path, for example sqlite://data/tandem.db".to_owned(),
+                ));
+            }
+            return Ok(Database::Sqlite {
+                path: Path::new(path).to_path_buf(),
+            });
+        }
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(StartupError::InvalidDatabaseUrl(format!(
+            "unsupported scheme {scheme:?}; use postgres://… or sqlite://…"
+        )))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Database::Sqlite { .. } => "sqlite",
+            Database::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+/// Checks the shape of a PostgreSQL URL and returns it with any password replaced by `***`.
+fn redact_password(url: &str) -> Result<String, StartupError> {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host_part = authority.rsplit('@').next().unwrap_or_default();
+    if host_part.is_empty() || host_part.contains(char::is_whitespace) {
+        return Err(StartupError::InvalidDatabaseUrl(
+            "a PostgreSQL URL needs a host, for example postgres://postgres@127.0.0.1:5432/tandem"
+                .to_owned(),
+        ));
+    }
+    if let Some((_, port)) = host_part.rsplit_once(':') {
+        if !port.is_empty() && !host_part.ends_with(']') && port.parse::<u16>().is_err() {
+            return Err(StartupError::InvalidDatabaseUrl(format!(
+                "port {port:?} is not a number from 0 to 65535"
+            )));
+        }
+    }
+    let redacted = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            if userinfo.contains(':') {
+                format!("{user}:***@{host}")
+            } else {
+                format!("{user}@{host}")
+            }
+        }
+        None => authority.to_owned(),
+    };
+    Ok(format!("{scheme}://{redacted}{tail}"))
+}
+
+/// Parses the listen address.
+pub fn parse_addr(addr: &str) -> Result<SocketAddr, StartupError> {
+    let addr = addr.trim();
+    if let Ok(a) = addr.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    // Allow `localhost:3000`.
+    if let Some(port) = addr.strip_prefix("localhost:") {
+        if let Ok(port) = port.parse::<u16>() {
+            return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+        }
+    }
+    Err(StartupError::InvalidAddr(addr.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(url: Option<&str>) -> DbArgs {
+        DbArgs {
+            database_url: url.map(str::to_owned),
+            data_dir: PathBuf::from("/var/lib/tandem"),
+        }
+    }
+
+    #[test]
+    fn without_database_url_sqlite_lives_in_the_data_dir() {
+        assert_eq!(
+            Database::resolve(&args(None)).ok(),
+            Some(Database::Sqlite {
+                path: PathBuf::from("/var/lib/tandem/tandem.db")
+            })
+        );
+    }
+
+    #[test]
+    fn a_postgres_url_hides_its_password_in_messages() {
+        let db = Database::resolve(&args(Some("postgres://tandem:s3cret@db.local:5432/reg")))
+            .expect("valid");
+        match db {
+            Database::Postgres { display, .. } => {
+                assert_eq!(display, "postgres://tandem:***@db.local:5432/reg");
+            }
+            other => panic!("expected postgres, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_mysql_url_is_refused_with_its_scheme_named() {
+        let err = Database::resolve(&args(Some("mysql://root@localhost/x"))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid DATABASE_URL: unsupported scheme \"mysql\"; use postgres://… or sqlite://…"
+        );
+    }
+
+    #[test]
+    fn a_postgres_url_with_a_bad_port_is_refused() {
+        let err = Database::resolve(&args(Some("postgres://u@h:99999/db"))).unwrap_err();
+        assert!(err.to_string().contains("port \"99999\""), "{err}");
+    }
+
+    #[test]
+    fn a_sqlite_url_names_a_file() {
+        assert_eq!(
+            Database::resolve(&args(Some("sqlite://data/x.db"))).ok(),
+            Some(Database::Sqlite {
+                path: PathBuf::from("data/x.db")
+            })
+        );
+    }
+
+    #[test]
+    fn localhost_is_accepted_as_a_listen_host() {
+        assert_eq!(
+            parse_addr("localhost:8080").ok(),
+            Some(SocketAddr::from(([127, 0, 0, 1], 8080)))
+        );
+        assert!(parse_addr("nowhere").is_err());
+    }
+}

@@ -1,0 +1,287 @@
+//! The parts of the store that are the same on both backends.
+//!
+//! `impl_store!` writes the `Store` implementation once for a backend type that provides
+//! `read_pool()` and `begin_write()`. Each query is shared SQL from `sql.rs`; only connection
+//! handling and transaction start differ by engine.
+
+use app::ports::StoreError;
+
+/// Maps a database error to a store error. Unique violations become `Conflict` with the given
+/// message; connection-level failures become `Unavailable`.
+pub fn map_err(err: sqlx::Error) -> StoreError {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(err)),
+        other => StoreError::Database(Box::new(other)),
+    }
+}
+
+/// Like [`map_err`], but reports a unique-constraint violation as a conflict with `message`.
+pub fn conflict_on_unique(message: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |err| match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(message.to_owned())
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::Invalid("a referenced record does not exist".to_owned())
+        }
+        _ => map_err(err),
+    }
+}
+
+/// The page size actually used: at least 1 and at most `PatientQuery::MAX_LIMIT`.
+pub fn clamp_limit(limit: u32) -> u32 {
+    limit.clamp(1, app::model::PatientQuery::MAX_LIMIT)
+}
+
+macro_rules! impl_store {
+    ($store:ty, $backend:expr) => {
+        #[async_trait::async_trait]
+        impl app::ports::Store for $store {
+            fn backend(&self) -> app::ports::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> app::ports::StoreResult<()> {
+                sqlx::query($crate::db::sql::PING)
+                    .execute(self.read_pool())
+                    .await
+                    .map(|_| ())
+                    .map_err($crate::db::common::map_err)
+            }
+
+            async fn create_clinic(&self, name: &str) -> app::ports::StoreResult<app::model::Clinic> {
+                let name = name.trim();
+                if name.is_empty() || name.chars().count() > 200 {
+                    return Err(app::ports::StoreError::Invalid(
+                        "clinic name must be 1–200 characters".to_owned(),
+                    ));
+                }
+                let mut tx = self.begin_write().await?;
+                let row: $crate::db::rows::ClinicRow = sqlx::query_as($crate::db::sql::INSERT_CLINIC)
+                    .bind(name)
+                    .bind(chrono::Utc::now())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::conflict_on_unique(
+                        "a clinic with this name already exists",
+                    ))?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                Ok(row.into())
+            }
+
+            async fn list_clinics(&self) -> app::ports::StoreResult<Vec<app::model::Clinic>> {
+                let rows: Vec<$crate::db::rows::ClinicRow> =
+                    sqlx::query_as($crate::db::sql::LIST_CLINICS)
+                        .fetch_all(self.read_pool())
+                        .await
+                        .map_err($crate::db::common::map_err)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn get_clinic(
+                &self,
+                id: app::model::ClinicId,
+            ) -> app::ports::StoreResult<Option<app::model::Clinic>> {
+                let row: Option<$crate::db::rows::ClinicRow> =
+                    sqlx::query_as($crate::db::sql::GET_CLINIC)
+                        .bind(id.0)
+                        .fetch_optional(self.read_pool())
+                        .await
+                        .map_err($crate::db::common::map_err)?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn create_patient(
+                &self,
+                p: &app::model::NewPatient,
+            ) -> app::ports::StoreResult<app::model::Patient> {
+                let sql = $crate::db::sql::insert_patient();
+                let mut tx = self.begin_write().await?;
+                let row: $crate::db::rows::PatientRow = sqlx::query_as(&sql)
+                    .bind(p.clinic_id.0)
+                    .bind(p.mrn.as_str())
+                    .bind(p.given_name.as_str())
+                    .bind(p.family_name.as_str())
+                    .bind(p.birth_date)
+                    .bind(chrono::Utc::now())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::conflict_on_unique(
+                        "this MRN is already registered in this clinic",
+                    ))?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                Ok(row.into())
+            }
+
+            async fn get_patient(
+                &self,
+                id: app::model::PatientId,
+            ) -> app::ports::StoreResult<Option<app::model::Patient>> {
+                let sql = $crate::db::sql::get_patient();
+                let row: Option<$crate::db::rows::PatientRow> = sqlx::query_as(&sql)
+                    .bind(id.0)
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn list_patients(
+                &self,
+                q: &app::model::PatientQuery,
+            ) -> app::ports::StoreResult<app::model::Page<app::model::PatientListRow>> {
+                let limit = $crate::db::common::clamp_limit(q.limit);
+                let clinic = q.clinic_id.map(|c| c.0);
+                let rows: Vec<$crate::db::rows::PatientListSqlRow> =
+                    sqlx::query_as($crate::db::sql::LIST_PATIENTS)
+                        .bind(clinic)
+                        .bind(i64::from(limit))
+                        .bind(i64::from(q.offset))
+                        .fetch_all(self.read_pool())
+                        .await
+                        .map_err($crate::db::common::map_err)?;
+                let total: i64 = sqlx::query_scalar($crate::db::sql::COUNT_PATIENTS)
+                    .bind(clinic)
+                    .fetch_one(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                Ok(app::model::Page {
+                    rows: rows
+                        .into_iter()
+                        .map(TryInto::try_into)
+                        .collect::<Result<_, _>>()?,
+                    total: u64::try_from(total).unwrap_or(0),
+                    offset: q.offset,
+                    limit,
+                })
+            }
+
+            async fn open_episode(
+                &self,
+                e: &app::model::NewEpisode,
+            ) -> app::ports::StoreResult<app::model::Episode> {
+                let sql = $crate::db::sql::insert_episode();
+                let mut tx = self.begin_write().await?;
+                let row: $crate::db::rows::EpisodeRow = sqlx::query_as(&sql)
+                    .bind(e.patient_id.0)
+                    .bind(e.enrolled_on)
+                    .bind(chrono::Utc::now())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::conflict_on_unique(
+                        "this patient already has an open episode; discharge it before re-enrolling",
+                    ))?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                row.try_into()
+            }
+
+            async fn discharge_episode(
+                &self,
+                id: app::model::EpisodeId,
+                on: chrono::NaiveDate,
+            ) -> app::ports::StoreResult<app::model::Episode> {
+                let get = $crate::db::sql::get_episode();
+                let update = $crate::db::sql::discharge_episode();
+                let mut tx = self.begin_write().await?;
+                let current: Option<$crate::db::rows::EpisodeRow> = sqlx::query_as(&get)
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                let current = current.ok_or(app::ports::StoreError::NotFound("episode"))?;
+                if current.discharged_on.is_some() {
+                    return Err(app::ports::StoreError::Conflict(
+                        "this episode is already discharged".to_owned(),
+                    ));
+                }
+                if on < current.enrolled_on {
+                    return Err(app::ports::StoreError::Invalid(format!(
+                        "discharge date cannot be before enrollment on {}",
+                        current.enrolled_on
+                    )));
+                }
+                let row: $crate::db::rows::EpisodeRow = sqlx::query_as(&update)
+                    .bind(id.0)
+                    .bind(on)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                row.try_into()
+            }
+
+            async fn episodes_for_patient(
+                &self,
+                patient: app::model::PatientId,
+            ) -> app::ports::StoreResult<Vec<app::model::Episode>> {
+                let sql = $crate::db::sql::episodes_for_patient();
+                let rows: Vec<$crate::db::rows::EpisodeRow> = sqlx::query_as(&sql)
+                    .bind(patient.0)
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn add_measurement(
+                &self,
+                m: &app::model::NewMeasurement,
+            ) -> app::ports::StoreResult<app::model::Measurement> {
+                let get = $crate::db::sql::get_episode();
+                let insert = $crate::db::sql::insert_measurement();
+                let mut tx = self.begin_write().await?;
+                let episode: Option<$crate::db::rows::EpisodeRow> = sqlx::query_as(&get)
+                    .bind(m.episode_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                let episode = episode.ok_or(app::ports::StoreError::NotFound("episode"))?;
+                if m.taken_on < episode.enrolled_on
+                    || episode.discharged_on.is_some_and(|d| m.taken_on > d)
+                {
+                    return Err(app::ports::StoreError::Invalid(format!(
+                        "the measurement date {} is outside the episode ({} to {})",
+                        m.taken_on,
+                        episode.enrolled_on,
+                        episode
+                            .discharged_on
+                            .map_or_else(|| "now".to_owned(), |d| d.to_string())
+                    )));
+                }
+                let items = m.responses.items().map($crate::db::rows::encode_items);
+                let row: $crate::db::rows::MeasurementRow = sqlx::query_as(&insert)
+                    .bind(m.episode_id.0)
+                    .bind(m.responses.instrument().code())
+                    .bind(m.taken_on)
+                    .bind(items)
+                    .bind(i64::from(m.responses.total()))
+                    .bind(m.source.code())
+                    .bind(chrono::Utc::now())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                row.try_into()
+            }
+
+            async fn measurements_for_episode(
+                &self,
+                episode: app::model::EpisodeId,
+            ) -> app::ports::StoreResult<Vec<app::model::Measurement>> {
+                let sql = $crate::db::sql::measurements_for_episode();
+                let rows: Vec<$crate::db::rows::MeasurementRow> = sqlx::query_as(&sql)
+                    .bind(episode.0)
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

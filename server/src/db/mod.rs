@@ -1,0 +1,83 @@
+//! Persistence: the SQLite and PostgreSQL implementations of `app::ports::Store`, and opening and
+//! migrating whichever one the configuration names.
+
+pub(crate) mod common;
+pub mod postgres;
+pub(crate) mod rows;
+pub(crate) mod sql;
+pub mod sqlite;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use app::ports::SharedStore;
+
+use crate::config::Database;
+use crate::error::StartupError;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// An opened, migrated store.
+pub struct Opened {
+    pub store: SharedStore,
+    /// Where the data lives, for the start-up log line (never contains a password).
+    pub location: String,
+}
+
+/// Opens the configured database and brings its schema up to date.
+pub async fn open_and_migrate(db: &Database) -> Result<Opened, StartupError> {
+    match db {
+        Database::Sqlite { path } => {
+            prepare_data_dir(path)?;
+            let store = SqliteStore::open(path)
+                .await
+                .map_err(|e| StartupError::SqliteOpen {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+            store
+                .migrate()
+                .await
+                .map_err(|e| StartupError::from_migrate(e, &sqlite::MIGRATOR))?;
+            Ok(Opened {
+                store: Arc::new(store),
+                location: path.display().to_string(),
+            })
+        }
+        Database::Postgres { url, display } => {
+            let store = PgStore::connect(url)
+                .await
+                .map_err(|e| StartupError::PostgresConnect {
+                    target: display.clone(),
+                    reason: e.to_string(),
+                })?;
+            store
+                .migrate()
+                .await
+                .map_err(|e| StartupError::from_migrate(e, &postgres::MIGRATOR))?;
+            Ok(Opened {
+                store: Arc::new(store),
+                location: display.clone(),
+            })
+        }
+    }
+}
+
+/// Creates the SQLite file's directory and proves it is writable, so that a bad data directory is
+/// reported as such rather than as an obscure SQLite error.
+fn prepare_data_dir(path: &std::path::Path) -> Result<(), StartupError> {
+    let dir: PathBuf = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let unwritable = |e: std::io::Error| StartupError::DataDir {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(&dir).map_err(unwritable)?;
+    let probe = dir.join(".tandem-write-check");
+    std::fs::write(&probe, b"ok").map_err(unwritable)?;
+    std::fs::remove_file(&probe).map_err(unwritable)?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! SQL shared by both backends. Only `$n` binds and portable SQL are used here; anything
+//! engine-specific lives in that engine's module.
+
+pub const PING: &str = "SELECT 1";
+
+pub const INSERT_CLINIC: &str =
+    "INSERT INTO clinics (name, created_at) VALUES ($1, $2) RETURNING id, name";
+pub const LIST_CLINICS: &str = "SELECT id, name FROM clinics ORDER BY name, id";
+pub const GET_CLINIC: &str = "SELECT id, name FROM clinics WHERE id = $1";
+
+const PATIENT_COLUMNS: &str = "id, clinic_id, mrn, given_name, family_name, birth_date";
+
+pub fn insert_patient() -> String {
+    format!(
+        "INSERT INTO patients (clinic_id, mrn, given_name, family_name, birth_date, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {PATIENT_COLUMNS}"
+    )
+}
+
+pub fn get_patient() -> String {
+    format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1")
+}
+
+/// One page of the patient list with each patient's current (most recent) episode and that
+/// episode's latest PHQ-9, in one statement. The correlated subqueries are index lookups
+/// (`episodes_by_patient`, `measurements_by_episode`) per row of the page, not per patient.
+pub const LIST_PATIENTS: &str = "\
+SELECT p.id, c.name AS clinic_name, p.mrn, p.given_name, p.family_name, p.birth_date,
+       e.status, e.enrolled_on, m.total AS latest_phq9, m.taken_on AS latest_phq9_on
+FROM (
+    SELECT id, clinic_id, mrn, given_name, family_name, birth_date
+    FROM patients
+    WHERE ($1 IS NULL OR clinic_id = $1)
+    ORDER BY family_name, given_name, id
+    LIMIT $2 OFFSET $3
+) p
+JOIN clinics c ON c.id = p.clinic_id
+LEFT JOIN episodes e ON e.id = (
+    SELECT e2.id FROM episodes e2 WHERE e2.patient_id = p.id
+    ORDER BY e2.enrolled_on DESC, e2.id DESC LIMIT 1
+)
+LEFT JOIN measurements m ON m.id = (
+    SELECT m2.id FROM measurements m2 WHERE m2.episode_id = e.id AND m2.instrument = 'PHQ-9'
+    ORDER BY m2.taken_on DESC, m2.id DESC LIMIT 1
+)
+ORDER BY p.family_name, p.given_name, p.id";
+
+pub const COUNT_PATIENTS: &str =
+    "SELECT COUNT(*) FROM patients WHERE ($1 IS NULL OR clinic_id = $1)";
+
+const EPISODE_COLUMNS: &str = "id, patient_id, enrolled_on, discharged_on, status";
+
+pub fn insert_episode() -> String {
+    format!(
+        "INSERT INTO episodes (patient_id, enrolled_on, status, created_at) \
+         VALUES ($1, $2, 'active', $3) RETURNING {EPISODE_COLUMNS}"
+    )
+}
+
+pub fn get_episode() -> String {
+    format!("SELECT {EPISODE_COLUMNS} FROM episodes WHERE id = $1")
+}
+
+pub fn discharge_episode() -> String {
+    format!(
+        "UPDATE episodes SET discharged_on = $2, status = 'discharged' \
+         WHERE id = $1 AND discharged_on IS NULL RETURNING {EPISODE_COLUMNS}"
+    )
+}
+
+pub fn episodes_for_patient() -> String {
+    format!(
+        "SELECT {EPISODE_COLUMNS} FROM episodes WHERE patient_id = $1 \
+         ORDER BY enrolled_on DESC, id DESC"
+    )
+}
+
+const MEASUREMENT_COLUMNS: &str =
+    "id, episode_id, instrument, taken_on, items, total, source, entered_at";
+
+pub fn insert_measurement() -> String {
+    format!(
+        "INSERT INTO measurements (episode_id, instrument, taken_on, items, total, source, entered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MEASUREMENT_COLUMNS}"
+    )
+}
+
+pub fn measurements_for_episode() -> String {
+    format!(
+        "SELECT {MEASUREMENT_COLUMNS} FROM measurements WHERE episode_id = $1 \
+         ORDER BY taken_on, id"
+    )
+}

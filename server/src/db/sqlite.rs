@@ -1,0 +1,89 @@
+//! The embedded SQLite store: one file, WAL journal, `synchronous=FULL`, foreign keys on.
+//!
+//! Writes go through a pool of one connection and start with `BEGIN IMMEDIATE`, so a write
+//! transaction takes the database lock up front (and waits on the busy timeout) instead of
+//! failing when a deferred transaction tries to upgrade. Reads use a separate pool and run
+//! concurrently with the writer under WAL.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use app::ports::{Backend, StoreError};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+use super::common::{impl_store, map_err};
+
+/// How long a connection waits for another's lock before reporting busy.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`. Does not migrate.
+    pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
+        Self::open_with(options).await
+    }
+
+    /// Opens a `sqlite:` URL (for example `sqlite://data/tandem.db` or `sqlite::memory:`).
+    pub async fn open_url(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+        Self::open_with(options).await
+    }
+
+    async fn open_with(options: SqliteConnectOptions) -> Result<Self, sqlx::Error> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { read, write })
+    }
+
+    /// Applies the embedded migrations on the write connection.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        MIGRATOR.run(&self.write).await
+    }
+
+    pub(crate) fn read_pool(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+    }
+
+    /// The write pool, for maintenance commands and tests.
+    pub fn write_pool(&self) -> &SqlitePool {
+        &self.write
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+impl_store!(SqliteStore, Backend::Sqlite);

@@ -1,0 +1,117 @@
+//! HTTP plumbing around the Leptos app: the health check, same-origin protection for
+//! state-changing requests, security headers and request logging without PHI.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use crate::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub database: &'static str,
+    pub version: &'static str,
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let database = state.store.backend().name();
+    let version = env!("CARGO_PKG_VERSION");
+    match state.store.ping().await {
+        Ok(()) => Json(Health {
+            status: "ok",
+            database,
+            version,
+        })
+        .into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                    database,
+                    version,
+                }),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Refuses cross-site state-changing requests. Leptos server functions do no origin checking of
+/// their own, so any POST/PUT/PATCH/DELETE must come from this site: `Sec-Fetch-Site` must be
+/// `same-origin` or `none` when the browser sends it, and `Origin`, when present, must match
+/// `Host`.
+pub async fn same_origin_writes(req: Request<Body>, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return forbidden();
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin_host = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .map(|(_, h)| h.trim_end_matches('/'));
+        if origin_host.is_none() || origin_host != host {
+            return forbidden();
+        }
+    }
+    next.run(req).await
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "Cross-site requests are not accepted. Reload Tandem and try again.",
+    )
+        .into_response()
+}
+
+/// Headers every response carries.
+pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    res
+}
+
+/// Logs method, path (never the query string, which may hold search terms), status and time.
+pub async fn log_requests(req: Request<Body>, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    tracing::info!(
+        %method,
+        path = %path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    res
+}

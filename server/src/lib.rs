@@ -1,0 +1,159 @@
+//! The Tandem server: configuration, the HTTP router around the Leptos app, and the stores.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use app::ports::SharedStore;
+use app::{shell, Root};
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+
+use crate::config::{parse_addr, Cli, Command, Database, ServeArgs};
+use crate::error::StartupError;
+
+/// State shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub store: SharedStore,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Leptos options for a site served from `site_root` on `addr`. These match the
+/// `[[workspace.metadata.leptos]]` settings, so the binary also runs outside cargo-leptos.
+pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("tandem")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// The whole application as an axum router.
+pub fn router(store: SharedStore, leptos: LeptosOptions) -> Router {
+    let routes = generate_route_list(Root);
+    let state = AppState {
+        leptos: leptos.clone(),
+        store: store.clone(),
+    };
+    let page_store = store.clone();
+    let fallback_store = store;
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(page_store.clone()),
+            move || shell(leptos.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_store.clone()),
+            shell,
+        ))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(http::same_origin_writes))
+        .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(http::log_requests))
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> Result<(), StartupError> {
+    let db = Database::resolve(&cli.db)?;
+    match cli.command {
+        Some(Command::Migrate) => {
+            let opened = db::open_and_migrate(&db).await?;
+            tracing::info!(
+                database = db.backend_name(),
+                location = %opened.location,
+                "schema is up to date"
+            );
+            Ok(())
+        }
+        Some(Command::Serve(args)) => serve(&db, &args).await,
+        None => serve(&db, &ServeArgs::from_env()).await,
+    }
+}
+
+impl ServeArgs {
+    /// Serve settings when `tandem` is run without a subcommand: flags do not apply, but the
+    /// environment does.
+    pub fn from_env() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Only::parse_from(["tandem"]).serve
+    }
+}
+
+async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
+    let addr = parse_addr(&args.addr)?;
+    let opened = db::open_and_migrate(db).await?;
+    if !args.site_root.join("pkg").is_dir() {
+        tracing::warn!(
+            site_root = %args.site_root.display(),
+            "site root has no pkg/ directory; pages will render without styles or interactivity \
+             (build with `cargo leptos build --release`)"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartupError::Bind {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        })?;
+    let local = listener.local_addr().unwrap_or(addr);
+    let app = router(opened.store, leptos_options(&args.site_root, local));
+    tracing::info!(
+        database = db.backend_name(),
+        location = %opened.location,
+        "Tandem {} listening on http://{local}",
+        env!("CARGO_PKG_VERSION")
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartupError::Serve(e.to_string()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
