@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+use app::error::AppError;
+
 use crate::AppState;
 
 #[derive(Debug, Serialize)]
@@ -114,4 +116,27 @@ pub async fn log_requests(req: Request<Body>, next: Next) -> Response {
         "request"
     );
     res
+}
+
+/// Gives server-function errors their proper status. Leptos answers every server-function error
+/// with 500; the body is an [`AppError`], whose own status (400, 404, 409, …) is applied here.
+pub async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
+    if !req.uri().path().starts_with(app::api::SERVER_FN_PREFIX) {
+        return next.run(req).await;
+    }
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(err.status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -68,6 +68,7 @@ pub fn router(store: SharedStore, leptos: LeptosOptions) -> Router {
             shell,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn(http::server_fn_status))
         .layer(axum::middleware::from_fn(http::same_origin_writes))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(CompressionLayer::new())

@@ -1,6 +1,13 @@
 //! Thin server functions: authorize, call the store and the domain, map errors.
+//!
+//! A server function returns `Result<T, AppError>`. The server sets the HTTP status of an error
+//! response from `AppError::status` (see the server's `server_fn_status` middleware), so a refused
+//! input is a 4xx and never a 500.
 
 pub mod patients;
+
+/// The URL prefix of every server function.
+pub const SERVER_FN_PREFIX: &str = "/api/fn";
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
@@ -15,16 +22,4 @@ pub(crate) mod context {
             AppError::Internal
         })
     }
-
-    /// Sets the HTTP status of the response to match an error, then returns the error.
-    pub fn fail(err: impl Into<AppError>) -> AppError {
-        let err = err.into();
-        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(code) = http::StatusCode::from_u16(err.status()) {
-                opts.set_status(code);
-            }
-        }
-        err
-    }
-
 }

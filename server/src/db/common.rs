@@ -135,20 +135,31 @@ macro_rules! impl_store {
                 q: &app::model::PatientQuery,
             ) -> app::ports::StoreResult<app::model::Page<app::model::PatientListRow>> {
                 let limit = $crate::db::common::clamp_limit(q.limit);
-                let clinic = q.clinic_id.map(|c| c.0);
+                let (rows, total) = match q.clinic_id {
+                    Some(clinic) => {
+                        let rows = sqlx::query_as($crate::db::sql::list_patients(true))
+                            .bind(clinic.0)
+                            .bind(i64::from(limit))
+                            .bind(i64::from(q.offset))
+                            .fetch_all(self.read_pool());
+                        let total = sqlx::query_scalar($crate::db::sql::COUNT_PATIENTS_BY_CLINIC)
+                            .bind(clinic.0)
+                            .fetch_one(self.read_pool());
+                        (rows.await, total.await)
+                    }
+                    None => {
+                        let rows = sqlx::query_as($crate::db::sql::list_patients(false))
+                            .bind(i64::from(limit))
+                            .bind(i64::from(q.offset))
+                            .fetch_all(self.read_pool());
+                        let total = sqlx::query_scalar($crate::db::sql::COUNT_PATIENTS)
+                            .fetch_one(self.read_pool());
+                        (rows.await, total.await)
+                    }
+                };
                 let rows: Vec<$crate::db::rows::PatientListSqlRow> =
-                    sqlx::query_as($crate::db::sql::LIST_PATIENTS)
-                        .bind(clinic)
-                        .bind(i64::from(limit))
-                        .bind(i64::from(q.offset))
-                        .fetch_all(self.read_pool())
-                        .await
-                        .map_err($crate::db::common::map_err)?;
-                let total: i64 = sqlx::query_scalar($crate::db::sql::COUNT_PATIENTS)
-                    .bind(clinic)
-                    .fetch_one(self.read_pool())
-                    .await
-                    .map_err($crate::db::common::map_err)?;
+                    rows.map_err($crate::db::common::map_err)?;
+                let total: i64 = total.map_err($crate::db::common::map_err)?;
                 Ok(app::model::Page {
                     rows: rows
                         .into_iter()

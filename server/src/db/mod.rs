@@ -18,6 +18,11 @@ use crate::error::StartupError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+/// The patient-list statement (all clinics, or one clinic), exposed for query-plan tests.
+pub fn list_patients_sql(by_clinic: bool) -> &'static str {
+    sql::list_patients(by_clinic)
+}
+
 /// An opened, migrated store.
 pub struct Opened {
     pub store: SharedStore,

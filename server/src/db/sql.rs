@@ -1,6 +1,8 @@
 //! SQL shared by both backends. Only `$n` binds and portable SQL are used here; anything
 //! engine-specific lives in that engine's module.
 
+use std::sync::LazyLock;
+
 pub const PING: &str = "SELECT 1";
 
 pub const INSERT_CLINIC: &str =
@@ -22,17 +24,34 @@ pub fn get_patient() -> String {
 }
 
 /// One page of the patient list with each patient's current (most recent) episode and that
-/// episode's latest PHQ-9, in one statement. The correlated subqueries are index lookups
-/// (`episodes_by_patient`, `measurements_by_episode`) per row of the page, not per patient.
-pub const LIST_PATIENTS: &str = "\
-SELECT p.id, c.name AS clinic_name, p.mrn, p.given_name, p.family_name, p.birth_date,
+/// episode's latest PHQ-9, in one statement. The page is cut from `patients_by_name` (or
+/// `patients_by_clinic_name` when `$1` names a clinic) before the joins, and the correlated
+/// subqueries are index lookups (`episodes_by_patient`, `measurements_by_episode`) for the rows
+/// of the page only. Binds: `$1` clinic id (only when filtered), then limit and offset.
+pub fn list_patients(by_clinic: bool) -> &'static str {
+    static ALL: LazyLock<String> = LazyLock::new(|| list_patients_sql(false));
+    static BY_CLINIC: LazyLock<String> = LazyLock::new(|| list_patients_sql(true));
+    if by_clinic {
+        &BY_CLINIC
+    } else {
+        &ALL
+    }
+}
+
+fn list_patients_sql(by_clinic: bool) -> String {
+    let (filter, limit, offset) = if by_clinic {
+        ("WHERE clinic_id = $1", "$2", "$3")
+    } else {
+        ("", "$1", "$2")
+    };
+    format!(
+        "SELECT p.id, c.name AS clinic_name, p.mrn, p.given_name, p.family_name, p.birth_date,
        e.status, e.enrolled_on, m.total AS latest_phq9, m.taken_on AS latest_phq9_on
 FROM (
     SELECT id, clinic_id, mrn, given_name, family_name, birth_date
-    FROM patients
-    WHERE ($1 IS NULL OR clinic_id = $1)
+    FROM patients {filter}
     ORDER BY family_name, given_name, id
-    LIMIT $2 OFFSET $3
+    LIMIT {limit} OFFSET {offset}
 ) p
 JOIN clinics c ON c.id = p.clinic_id
 LEFT JOIN episodes e ON e.id = (
@@ -43,10 +62,12 @@ LEFT JOIN measurements m ON m.id = (
     SELECT m2.id FROM measurements m2 WHERE m2.episode_id = e.id AND m2.instrument = 'PHQ-9'
     ORDER BY m2.taken_on DESC, m2.id DESC LIMIT 1
 )
-ORDER BY p.family_name, p.given_name, p.id";
+ORDER BY p.family_name, p.given_name, p.id"
+    )
+}
 
-pub const COUNT_PATIENTS: &str =
-    "SELECT COUNT(*) FROM patients WHERE ($1 IS NULL OR clinic_id = $1)";
+pub const COUNT_PATIENTS: &str = "SELECT COUNT(*) FROM patients";
+pub const COUNT_PATIENTS_BY_CLINIC: &str = "SELECT COUNT(*) FROM patients WHERE clinic_id = $1";
 
 const EPISODE_COLUMNS: &str = "id, patient_id, enrolled_on, discharged_on, status";
 

@@ -1,0 +1,261 @@
+//! The `tandem` binary as an operator meets it: help and version, migrate, serve, and one clear
+//! line with a non-zero exit for each start-up failure, never a panic.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn tandem() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("TANDEM_ADDR")
+        .env_remove("TANDEM_DATA_DIR")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run tandem")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts a start-up failure: non-zero exit, no panic, and a last stderr line that is a single
+/// `tandem: error:` line containing `expected`.
+fn assert_clear_failure(out: &Output, expected: &str) {
+    let err = stderr(out);
+    assert!(!out.status.success(), "expected failure, stderr: {err}");
+    assert!(!err.contains("panicked"), "panicked: {err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("tandem: error: "), "stderr: {err}");
+    assert!(last.contains(expected), "expected {expected:?} in {last:?}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A `tandem serve` child that is killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+fn wait_for_health(port: u16, server: &mut Server) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(resp) = http_get(port, "/healthz") {
+            if resp.starts_with("HTTP/1.1 200") {
+                return resp;
+            }
+        }
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!("server exited early with {status}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("server did not become healthy on port {port}");
+}
+
+fn serve(data_dir: &Path, port: u16, database_url: Option<&str>) -> Server {
+    let mut cmd = tandem();
+    cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("TANDEM_DATA_DIR", data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    Server(cmd.spawn().expect("spawn tandem"))
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let out = run(tandem().arg("--version"));
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("tandem {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn help_documents_every_option_and_its_environment_variable() {
+    let top = String::from_utf8_lossy(&run(tandem().arg("--help")).stdout).into_owned();
+    for needle in ["serve", "migrate", "--database-url", "DATABASE_URL", "--data-dir", "TANDEM_DATA_DIR"] {
+        assert!(top.contains(needle), "{needle} missing from:\n{top}");
+    }
+    let serve = String::from_utf8_lossy(&run(tandem().args(["serve", "--help"])).stdout).into_owned();
+    for needle in ["--addr", "TANDEM_ADDR", "--site-root", "LEPTOS_SITE_ROOT"] {
+        assert!(serve.contains(needle), "{needle} missing from:\n{serve}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file_in_the_data_dir() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("nested/data");
+    let out = run(tandem().arg("migrate").env("TANDEM_DATA_DIR", &data));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(data.join("tandem.db").is_file());
+    // Running it again is a no-op.
+    let again = run(tandem().arg("migrate").env("TANDEM_DATA_DIR", &data));
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[test]
+fn serve_answers_health_and_pages_on_sqlite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let mut server = serve(dir.path(), port, None);
+    let health = wait_for_health(port, &mut server);
+    assert!(health.contains(r#""database":"sqlite""#), "{health}");
+    let home = http_get(port, "/").expect("home");
+    assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+    assert!(home.contains("Tandem") && home.contains("No patients enrolled yet"));
+    assert!(dir.path().join("tandem.db").is_file());
+}
+
+#[test]
+fn serve_without_a_subcommand_reads_the_address_from_the_environment() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let mut server = Server(
+        tandem()
+            .env("TANDEM_DATA_DIR", dir.path())
+            .env("TANDEM_ADDR", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    wait_for_health(port, &mut server);
+}
+
+#[tokio::test]
+async fn serve_answers_health_on_postgres() {
+    let Some(db) = support::TempPgDb::create().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let url = db.url.clone();
+    let health = tokio::task::spawn_blocking(move || {
+        let mut server = serve(dir.path(), port, Some(&url));
+        wait_for_health(port, &mut server)
+    })
+    .await;
+    db.drop_db().await;
+    let health = health.expect("server thread");
+    assert!(health.contains(r#""database":"postgres""#), "{health}");
+}
+
+#[test]
+fn an_unsupported_database_url_is_one_clear_line() {
+    let out = run(tandem()
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://root@localhost/tandem"));
+    assert_clear_failure(&out, "invalid DATABASE_URL: unsupported scheme \"mysql\"");
+}
+
+#[test]
+fn a_postgres_url_with_a_bad_port_is_one_clear_line() {
+    let out = run(tandem()
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:notaport/x"));
+    assert_clear_failure(&out, "invalid DATABASE_URL");
+}
+
+#[test]
+fn an_unreachable_postgres_is_one_clear_line_without_the_password() {
+    let port = free_port();
+    let out = run(tandem().arg("migrate").env(
+        "DATABASE_URL",
+        format!("postgres://tandem:hunter2@127.0.0.1:{port}/tandem"),
+    ));
+    assert_clear_failure(&out, "cannot connect to PostgreSQL at postgres://tandem:***@127.0.0.1");
+    assert!(!stderr(&out).contains("hunter2"));
+}
+
+#[test]
+fn an_unusable_data_dir_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    // A regular file where a directory should be: unusable even for root.
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").expect("file");
+    let out = run(tandem().arg("serve").env("TANDEM_DATA_DIR", file.join("data")));
+    assert_clear_failure(&out, "data directory");
+    assert_clear_failure(&out, "is not usable");
+}
+
+#[test]
+fn a_port_in_use_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let out = run(tandem()
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("TANDEM_DATA_DIR", dir.path()));
+    assert_clear_failure(&out, &format!("cannot listen on 127.0.0.1:{port}"));
+}
+
+#[test]
+fn a_malformed_listen_address_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = run(tandem()
+        .args(["serve", "--addr", "port-three-thousand"])
+        .env("TANDEM_DATA_DIR", dir.path()));
+    assert_clear_failure(&out, "invalid address \"port-three-thousand\"");
+}
+
+#[tokio::test]
+async fn a_schema_newer_than_the_binary_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let migrated = run(tandem().arg("migrate").env("TANDEM_DATA_DIR", dir.path()));
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    // Pretend a newer tandem applied a migration this binary does not know.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("tandem.db").display()
+    ))
+    .await
+    .expect("open");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+         VALUES (29991231000000, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .expect("insert");
+    pool.close().await;
+    let out = run(tandem().arg("serve").env("TANDEM_DATA_DIR", dir.path()));
+    assert_clear_failure(&out, "database schema (version 29991231000000) is newer than this tandem binary");
+}

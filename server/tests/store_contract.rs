@@ -1,0 +1,524 @@
+//! The store contract: every test here runs against SQLite and against PostgreSQL
+//! (`sqlite::name` and `postgres::name`), so both backends behave the same.
+
+mod support;
+
+use app::domain::{Instrument, Mrn, PersonName, Responses};
+use app::model::{
+    ClinicId, EpisodeId, EpisodeStatus, MeasurementSource, NewEpisode, NewMeasurement, NewPatient,
+    PatientQuery,
+};
+use app::ports::{Store, StoreError};
+use chrono::NaiveDate;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+}
+
+fn new_patient(clinic: ClinicId, mrn: &str, given: &str, family: &str) -> NewPatient {
+    NewPatient {
+        clinic_id: clinic,
+        mrn: Mrn::parse(mrn).expect("mrn"),
+        given_name: PersonName::parse("given name", given).expect("given"),
+        family_name: PersonName::parse("family name", family).expect("family"),
+        birth_date: date("1970-01-15"),
+    }
+}
+
+fn phq9(items: [i64; 9]) -> Responses {
+    let answers: Vec<Option<i64>> = items.iter().copied().map(Some).collect();
+    Responses::from_items(Instrument::Phq9, &answers).expect("valid PHQ-9")
+}
+
+fn measurement(episode: EpisodeId, on: &str, responses: Responses) -> NewMeasurement {
+    NewMeasurement {
+        episode_id: episode,
+        taken_on: date(on),
+        responses,
+        source: MeasurementSource::Clinician,
+    }
+}
+
+async fn clinic(store: &dyn Store, name: &str) -> ClinicId {
+    store.create_clinic(name).await.expect("clinic").id
+}
+
+async fn a_healthy_store_answers_ping(store: &dyn Store) {
+    store.ping().await.expect("ping");
+}
+
+async fn a_new_registry_has_no_patients(store: &dyn Store) {
+    let page = store
+        .list_patients(&PatientQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(page.total, 0);
+    assert!(page.rows.is_empty());
+}
+
+async fn clinics_are_listed_by_name(store: &dyn Store) {
+    clinic(store, "Riverside Family Medicine").await;
+    clinic(store, "Oak Street Clinic").await;
+    let names: Vec<String> = store
+        .list_clinics()
+        .await
+        .expect("clinics")
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Oak Street Clinic", "Riverside Family Medicine"]);
+}
+
+async fn a_duplicate_clinic_name_is_a_conflict(store: &dyn Store) {
+    clinic(store, "Oak Street Clinic").await;
+    let err = store.create_clinic("Oak Street Clinic").await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+async fn a_blank_clinic_name_is_refused(store: &dyn Store) {
+    let err = store.create_clinic("   ").await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(store.list_clinics().await.expect("clinics").is_empty());
+}
+
+async fn a_patient_reads_back_exactly_as_enrolled(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let mut input = new_patient(c, "SYN-0001", "Zoë", "Ñúñez-Test");
+    input.birth_date = date("1952-02-29");
+    let created = store.create_patient(&input).await.expect("create");
+    let read = store
+        .get_patient(created.id)
+        .await
+        .expect("get")
+        .expect("present");
+    assert_eq!(read, created);
+    assert_eq!(read.given_name, "Zoë");
+    assert_eq!(read.family_name, "Ñúñez-Test");
+    assert_eq!(read.mrn, "SYN-0001");
+    assert_eq!(read.birth_date, date("1952-02-29"));
+    assert_eq!(read.clinic_id, c);
+}
+
+async fn a_missing_patient_reads_as_none(store: &dyn Store) {
+    let missing = store
+        .get_patient(app::model::PatientId(987_654))
+        .await
+        .expect("get");
+    assert_eq!(missing, None);
+}
+
+async fn an_mrn_is_unique_within_a_clinic(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    store
+        .create_patient(&new_patient(c, "SYN-1", "Ann", "Test"))
+        .await
+        .expect("first");
+    let err = store
+        .create_patient(&new_patient(c, "SYN-1", "Bea", "Other"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(
+        store
+            .list_patients(&PatientQuery::default())
+            .await
+            .expect("list")
+            .total,
+        1
+    );
+}
+
+async fn the_same_mrn_may_be_used_in_another_clinic(store: &dyn Store) {
+    let a = clinic(store, "Clinic A").await;
+    let b = clinic(store, "Clinic B").await;
+    store
+        .create_patient(&new_patient(a, "SYN-1", "Ann", "Test"))
+        .await
+        .expect("a");
+    store
+        .create_patient(&new_patient(b, "SYN-1", "Ann", "Test"))
+        .await
+        .expect("b");
+}
+
+async fn a_patient_of_a_missing_clinic_is_refused(store: &dyn Store) {
+    let err = store
+        .create_patient(&new_patient(ClinicId(424_242), "SYN-1", "Ann", "Test"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+}
+
+async fn the_patient_list_is_ordered_by_family_then_given_name(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    for (mrn, given, family) in [
+        ("1", "Cara", "Baker"),
+        ("2", "Abe", "Young"),
+        ("3", "Abe", "Baker"),
+        ("4", "Dee", "Adams"),
+    ] {
+        store
+            .create_patient(&new_patient(c, mrn, given, family))
+            .await
+            .expect("create");
+    }
+    let page = store
+        .list_patients(&PatientQuery::default())
+        .await
+        .expect("list");
+    let names: Vec<String> = page
+        .rows
+        .iter()
+        .map(|r| format!("{} {}", r.given_name, r.family_name))
+        .collect();
+    assert_eq!(names, ["Dee Adams", "Abe Baker", "Cara Baker", "Abe Young"]);
+    assert!(page.rows.iter().all(|r| r.clinic_name == "Oak Street Clinic"));
+}
+
+async fn the_patient_list_is_paginated_with_a_total(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    for i in 0..7 {
+        store
+            .create_patient(&new_patient(c, &format!("M{i}"), "Pat", &format!("Test{i}")))
+            .await
+            .expect("create");
+    }
+    let query = |offset| PatientQuery {
+        clinic_id: None,
+        limit: 3,
+        offset,
+    };
+    let first = store.list_patients(&query(0)).await.expect("page 1");
+    let third = store.list_patients(&query(6)).await.expect("page 3");
+    let beyond = store.list_patients(&query(30)).await.expect("beyond");
+    assert_eq!(first.total, 7);
+    assert_eq!(first.rows.len(), 3);
+    assert_eq!(first.rows[0].family_name, "Test0");
+    assert_eq!(third.rows.len(), 1);
+    assert_eq!(third.rows[0].family_name, "Test6");
+    assert!(beyond.rows.is_empty());
+    assert_eq!(beyond.total, 7);
+}
+
+async fn a_page_size_over_the_maximum_is_capped(store: &dyn Store) {
+    let page = store
+        .list_patients(&PatientQuery {
+            clinic_id: None,
+            limit: 1_000_000,
+            offset: 0,
+        })
+        .await
+        .expect("list");
+    assert_eq!(page.limit, PatientQuery::MAX_LIMIT);
+}
+
+async fn the_patient_list_filters_by_clinic(store: &dyn Store) {
+    let a = clinic(store, "Clinic A").await;
+    let b = clinic(store, "Clinic B").await;
+    store
+        .create_patient(&new_patient(a, "1", "Ann", "Alpha"))
+        .await
+        .expect("a");
+    store
+        .create_patient(&new_patient(b, "2", "Bob", "Beta"))
+        .await
+        .expect("b");
+    let only_b = store
+        .list_patients(&PatientQuery {
+            clinic_id: Some(b),
+            ..PatientQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(only_b.total, 1);
+    assert_eq!(only_b.rows[0].family_name, "Beta");
+    assert_eq!(only_b.rows[0].clinic_name, "Clinic B");
+}
+
+async fn the_patient_list_shows_the_current_episode_and_its_latest_phq9(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let e = store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date("2026-01-05"),
+        })
+        .await
+        .expect("episode");
+    // Entered out of order: the latest by date is the 2026-03-02 score of 9, not the last entered.
+    for (on, items) in [
+        ("2026-01-05", [2, 2, 2, 2, 2, 2, 2, 2, 0]),
+        ("2026-03-02", [1, 1, 1, 1, 1, 1, 1, 1, 1]),
+        ("2026-02-02", [2, 2, 2, 1, 1, 1, 1, 1, 0]),
+    ] {
+        store
+            .add_measurement(&measurement(e.id, on, phq9(items)))
+            .await
+            .expect("measurement");
+    }
+    // A later GAD-7 is not a PHQ-9 and must not show as one.
+    let gad7 = Responses::from_items(Instrument::Gad7, &[Some(3); 7]).expect("gad7");
+    store
+        .add_measurement(&measurement(e.id, "2026-03-09", gad7))
+        .await
+        .expect("gad7");
+    let row = store
+        .list_patients(&PatientQuery::default())
+        .await
+        .expect("list")
+        .rows
+        .remove(0);
+    assert_eq!(row.status, Some(EpisodeStatus::Active));
+    assert_eq!(row.enrolled_on, Some(date("2026-01-05")));
+    assert_eq!(row.latest_phq9, Some(9));
+    assert_eq!(row.latest_phq9_on, Some(date("2026-03-02")));
+}
+
+async fn a_patient_without_an_episode_lists_as_not_enrolled(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let row = store
+        .list_patients(&PatientQuery::default())
+        .await
+        .expect("list")
+        .rows
+        .remove(0);
+    assert_eq!(row.status, None);
+    assert_eq!(row.latest_phq9, None);
+}
+
+async fn a_patient_has_at_most_one_open_episode(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let enroll = |on| NewEpisode {
+        patient_id: p.id,
+        enrolled_on: date(on),
+    };
+    store.open_episode(&enroll("2026-01-05")).await.expect("first");
+    let err = store.open_episode(&enroll("2026-02-05")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+async fn re_enrolling_after_discharge_opens_a_new_episode(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let first = store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date("2025-03-01"),
+        })
+        .await
+        .expect("first");
+    store
+        .add_measurement(&measurement(first.id, "2025-03-01", phq9([3; 9])))
+        .await
+        .expect("old score");
+    let discharged = store
+        .discharge_episode(first.id, date("2025-09-01"))
+        .await
+        .expect("discharge");
+    assert_eq!(discharged.status, EpisodeStatus::Discharged);
+    assert_eq!(discharged.discharged_on, Some(date("2025-09-01")));
+    let second = store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date("2026-02-01"),
+        })
+        .await
+        .expect("second");
+    let episodes = store.episodes_for_patient(p.id).await.expect("episodes");
+    assert_eq!(
+        episodes.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [second.id, first.id]
+    );
+    // The list shows the new episode, whose PHQ-9 history starts empty.
+    let row = store
+        .list_patients(&PatientQuery::default())
+        .await
+        .expect("list")
+        .rows
+        .remove(0);
+    assert_eq!(row.status, Some(EpisodeStatus::Active));
+    assert_eq!(row.enrolled_on, Some(date("2026-02-01")));
+    assert_eq!(row.latest_phq9, None);
+}
+
+async fn a_discharge_before_enrollment_is_refused(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let e = store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date("2026-03-01"),
+        })
+        .await
+        .expect("episode");
+    let err = store
+        .discharge_episode(e.id, date("2026-02-28"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    store
+        .discharge_episode(e.id, date("2026-03-01"))
+        .await
+        .expect("same-day discharge");
+    let again = store
+        .discharge_episode(e.id, date("2026-03-02"))
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)), "{again:?}");
+}
+
+async fn measurements_keep_their_items_totals_and_source(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let e = store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date("2026-01-05"),
+        })
+        .await
+        .expect("episode");
+    let items = phq9([0, 1, 2, 3, 0, 1, 2, 3, 1]);
+    let saved = store
+        .add_measurement(&measurement(e.id, "2026-01-05", items.clone()))
+        .await
+        .expect("items");
+    let mut historical = measurement(
+        e.id,
+        "2026-01-12",
+        Responses::total_only(Instrument::Phq9, 17).expect("total only"),
+    );
+    historical.source = MeasurementSource::Import;
+    store.add_measurement(&historical).await.expect("historical");
+    let all = store.measurements_for_episode(e.id).await.expect("read");
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0], saved);
+    assert_eq!(all[0].responses, items);
+    assert_eq!(all[0].responses.total(), 13);
+    assert_eq!(all[0].responses.items(), Some(&[0, 1, 2, 3, 0, 1, 2, 3, 1][..]));
+    assert!(all[1].responses.is_total_only());
+    assert_eq!(all[1].responses.total(), 17);
+    assert_eq!(all[1].source, MeasurementSource::Import);
+    assert_eq!(all[1].instrument(), Instrument::Phq9);
+}
+
+async fn measurements_are_in_date_order_with_ties_in_entry_order(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let e = store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date("2026-01-05"),
+        })
+        .await
+        .expect("episode");
+    let totals = [("2026-02-01", 5), ("2026-01-05", 20), ("2026-02-01", 7)];
+    for (on, total) in totals {
+        store
+            .add_measurement(&measurement(
+                e.id,
+                on,
+                Responses::total_only(Instrument::Phq9, total).expect("total"),
+            ))
+            .await
+            .expect("add");
+    }
+    let order: Vec<u8> = store
+        .measurements_for_episode(e.id)
+        .await
+        .expect("read")
+        .iter()
+        .map(|m| m.responses.total())
+        .collect();
+    assert_eq!(order, [20, 5, 7]);
+}
+
+async fn a_measurement_outside_its_episode_is_refused(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    let e = store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date("2026-01-05"),
+        })
+        .await
+        .expect("episode");
+    let before = store
+        .add_measurement(&measurement(e.id, "2026-01-04", phq9([1; 9])))
+        .await
+        .unwrap_err();
+    assert!(matches!(before, StoreError::Invalid(_)), "{before:?}");
+    store
+        .discharge_episode(e.id, date("2026-04-01"))
+        .await
+        .expect("discharge");
+    let after = store
+        .add_measurement(&measurement(e.id, "2026-04-02", phq9([1; 9])))
+        .await
+        .unwrap_err();
+    assert!(matches!(after, StoreError::Invalid(_)), "{after:?}");
+    assert!(store
+        .measurements_for_episode(e.id)
+        .await
+        .expect("read")
+        .is_empty());
+}
+
+async fn a_measurement_for_a_missing_episode_is_not_found(store: &dyn Store) {
+    let err = store
+        .add_measurement(&measurement(EpisodeId(999_999), "2026-01-05", phq9([0; 9])))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound("episode")), "{err:?}");
+}
+
+contract_tests!(
+    a_healthy_store_answers_ping,
+    a_new_registry_has_no_patients,
+    clinics_are_listed_by_name,
+    a_duplicate_clinic_name_is_a_conflict,
+    a_blank_clinic_name_is_refused,
+    a_patient_reads_back_exactly_as_enrolled,
+    a_missing_patient_reads_as_none,
+    an_mrn_is_unique_within_a_clinic,
+    the_same_mrn_may_be_used_in_another_clinic,
+    a_patient_of_a_missing_clinic_is_refused,
+    the_patient_list_is_ordered_by_family_then_given_name,
+    the_patient_list_is_paginated_with_a_total,
+    a_page_size_over_the_maximum_is_capped,
+    the_patient_list_filters_by_clinic,
+    the_patient_list_shows_the_current_episode_and_its_latest_phq9,
+    a_patient_without_an_episode_lists_as_not_enrolled,
+    a_patient_has_at_most_one_open_episode,
+    re_enrolling_after_discharge_opens_a_new_episode,
+    a_discharge_before_enrollment_is_refused,
+    measurements_keep_their_items_totals_and_source,
+    measurements_are_in_date_order_with_ties_in_entry_order,
+    a_measurement_outside_its_episode_is_refused,
+    a_measurement_for_a_missing_episode_is_not_found,
+);
