@@ -140,7 +140,9 @@ impl MeasurementSource {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        MeasurementSource::ALL.into_iter().find(|s| s.code() == code)
+        MeasurementSource::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 }
 

@@ -86,7 +86,8 @@ impl Database {
             let path = path.split('?').next().unwrap_or_default();
             if path.is_empty() || path == ":memory:" {
                 return Err(StartupError::InvalidDatabaseUrl(
-                    "a SQLite URL needs a file path, for example sqlite://data/tandem.db".to_owned(),
+                    "a SQLite URL needs a file path, for example sqlite://data/tandem.db"
+                        .to_owned(),
                 ));
             }
             return Ok(Database::Sqlite {

@@ -63,9 +63,11 @@ pub fn router(store: SharedStore, leptos: LeptosOptions) -> Router {
             move || provide_context(page_store.clone()),
             move || shell(leptos.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_store.clone()),
-            shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_store.clone()), shell
         ))
         .with_state(state)
         .layer(axum::middleware::from_fn(http::server_fn_status))

@@ -110,10 +110,18 @@ fn version_prints_the_package_version() {
 #[test]
 fn help_documents_every_option_and_its_environment_variable() {
     let top = String::from_utf8_lossy(&run(tandem().arg("--help")).stdout).into_owned();
-    for needle in ["serve", "migrate", "--database-url", "DATABASE_URL", "--data-dir", "TANDEM_DATA_DIR"] {
+    for needle in [
+        "serve",
+        "migrate",
+        "--database-url",
+        "DATABASE_URL",
+        "--data-dir",
+        "TANDEM_DATA_DIR",
+    ] {
         assert!(top.contains(needle), "{needle} missing from:\n{top}");
     }
-    let serve = String::from_utf8_lossy(&run(tandem().args(["serve", "--help"])).stdout).into_owned();
+    let serve =
+        String::from_utf8_lossy(&run(tandem().args(["serve", "--help"])).stdout).into_owned();
     for needle in ["--addr", "TANDEM_ADDR", "--site-root", "LEPTOS_SITE_ROOT"] {
         assert!(serve.contains(needle), "{needle} missing from:\n{serve}");
     }
@@ -201,7 +209,10 @@ fn an_unreachable_postgres_is_one_clear_line_without_the_password() {
         "DATABASE_URL",
         format!("postgres://tandem:hunter2@127.0.0.1:{port}/tandem"),
     ));
-    assert_clear_failure(&out, "cannot connect to PostgreSQL at postgres://tandem:***@127.0.0.1");
+    assert_clear_failure(
+        &out,
+        "cannot connect to PostgreSQL at postgres://tandem:***@127.0.0.1",
+    );
     assert!(!stderr(&out).contains("hunter2"));
 }
 
@@ -211,7 +222,9 @@ fn an_unusable_data_dir_is_one_clear_line() {
     // A regular file where a directory should be: unusable even for root.
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").expect("file");
-    let out = run(tandem().arg("serve").env("TANDEM_DATA_DIR", file.join("data")));
+    let out = run(tandem()
+        .arg("serve")
+        .env("TANDEM_DATA_DIR", file.join("data")));
     assert_clear_failure(&out, "data directory");
     assert_clear_failure(&out, "is not usable");
 }
@@ -257,5 +270,8 @@ async fn a_schema_newer_than_the_binary_is_one_clear_line() {
     .expect("insert");
     pool.close().await;
     let out = run(tandem().arg("serve").env("TANDEM_DATA_DIR", dir.path()));
-    assert_clear_failure(&out, "database schema (version 29991231000000) is newer than this tandem binary");
+    assert_clear_failure(
+        &out,
+        "database schema (version 29991231000000) is newer than this tandem binary",
+    );
 }

@@ -28,13 +28,12 @@ async fn send(app: Router, req: Request<Body>) -> (StatusCode, axum::http::Heade
     let res = app.oneshot(req).await.expect("response");
     let status = res.status();
     let headers = res.headers().clone();
-    let bytes = res
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 fn get(uri: &str) -> Request<Body> {
@@ -99,7 +98,10 @@ async fn the_home_page_is_server_rendered_with_an_empty_state() {
 #[tokio::test]
 async fn the_patient_list_renders_patients_from_the_store() {
     let (store, _dir) = sqlite().await;
-    let clinic = store.create_clinic("Oak Street Clinic").await.expect("clinic");
+    let clinic = store
+        .create_clinic("Oak Street Clinic")
+        .await
+        .expect("clinic");
     for (mrn, given, family) in [("SYN-2", "Ava", "Zimmer"), ("SYN-1", "Ben", "Adler")] {
         store
             .create_patient(&NewPatient {

@@ -71,12 +71,12 @@ async fn clinics_are_listed_by_name(store: &dyn Store) {
 
 async fn a_duplicate_clinic_name_is_a_conflict(store: &dyn Store) {
     clinic(store, "Oak Street Clinic").await;
-    let err = store.create_clinic("Oak Street Clinic").await.unwrap_err();
+    let err = store.create_clinic("Oak Street Clinic").await.expect_err("must be refused");
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
 }
 
 async fn a_blank_clinic_name_is_refused(store: &dyn Store) {
-    let err = store.create_clinic("   ").await.unwrap_err();
+    let err = store.create_clinic("   ").await.expect_err("must be refused");
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     assert!(store.list_clinics().await.expect("clinics").is_empty());
 }
@@ -116,7 +116,7 @@ async fn an_mrn_is_unique_within_a_clinic(store: &dyn Store) {
     let err = store
         .create_patient(&new_patient(c, "SYN-1", "Bea", "Other"))
         .await
-        .unwrap_err();
+        .expect_err("must be refused");
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert_eq!(
         store
@@ -145,7 +145,7 @@ async fn a_patient_of_a_missing_clinic_is_refused(store: &dyn Store) {
     let err = store
         .create_patient(&new_patient(ClinicId(424_242), "SYN-1", "Ann", "Test"))
         .await
-        .unwrap_err();
+        .expect_err("must be refused");
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
 }
 
@@ -172,14 +172,22 @@ async fn the_patient_list_is_ordered_by_family_then_given_name(store: &dyn Store
         .map(|r| format!("{} {}", r.given_name, r.family_name))
         .collect();
     assert_eq!(names, ["Dee Adams", "Abe Baker", "Cara Baker", "Abe Young"]);
-    assert!(page.rows.iter().all(|r| r.clinic_name == "Oak Street Clinic"));
+    assert!(page
+        .rows
+        .iter()
+        .all(|r| r.clinic_name == "Oak Street Clinic"));
 }
 
 async fn the_patient_list_is_paginated_with_a_total(store: &dyn Store) {
     let c = clinic(store, "Oak Street Clinic").await;
     for i in 0..7 {
         store
-            .create_patient(&new_patient(c, &format!("M{i}"), "Pat", &format!("Test{i}")))
+            .create_patient(&new_patient(
+                c,
+                &format!("M{i}"),
+                "Pat",
+                &format!("Test{i}"),
+            ))
             .await
             .expect("create");
     }
@@ -303,8 +311,11 @@ async fn a_patient_has_at_most_one_open_episode(store: &dyn Store) {
         patient_id: p.id,
         enrolled_on: date(on),
     };
-    store.open_episode(&enroll("2026-01-05")).await.expect("first");
-    let err = store.open_episode(&enroll("2026-02-05")).await.unwrap_err();
+    store
+        .open_episode(&enroll("2026-01-05"))
+        .await
+        .expect("first");
+    let err = store.open_episode(&enroll("2026-02-05")).await.expect_err("must be refused");
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
 }
 
@@ -371,7 +382,7 @@ async fn a_discharge_before_enrollment_is_refused(store: &dyn Store) {
     let err = store
         .discharge_episode(e.id, date("2026-02-28"))
         .await
-        .unwrap_err();
+        .expect_err("must be refused");
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     store
         .discharge_episode(e.id, date("2026-03-01"))
@@ -380,7 +391,7 @@ async fn a_discharge_before_enrollment_is_refused(store: &dyn Store) {
     let again = store
         .discharge_episode(e.id, date("2026-03-02"))
         .await
-        .unwrap_err();
+        .expect_err("must be refused");
     assert!(matches!(again, StoreError::Conflict(_)), "{again:?}");
 }
 
@@ -408,13 +419,19 @@ async fn measurements_keep_their_items_totals_and_source(store: &dyn Store) {
         Responses::total_only(Instrument::Phq9, 17).expect("total only"),
     );
     historical.source = MeasurementSource::Import;
-    store.add_measurement(&historical).await.expect("historical");
+    store
+        .add_measurement(&historical)
+        .await
+        .expect("historical");
     let all = store.measurements_for_episode(e.id).await.expect("read");
     assert_eq!(all.len(), 2);
     assert_eq!(all[0], saved);
     assert_eq!(all[0].responses, items);
     assert_eq!(all[0].responses.total(), 13);
-    assert_eq!(all[0].responses.items(), Some(&[0, 1, 2, 3, 0, 1, 2, 3, 1][..]));
+    assert_eq!(
+        all[0].responses.items(),
+        Some(&[0, 1, 2, 3, 0, 1, 2, 3, 1][..])
+    );
     assert!(all[1].responses.is_total_only());
     assert_eq!(all[1].responses.total(), 17);
     assert_eq!(all[1].source, MeasurementSource::Import);
@@ -471,7 +488,7 @@ async fn a_measurement_outside_its_episode_is_refused(store: &dyn Store) {
     let before = store
         .add_measurement(&measurement(e.id, "2026-01-04", phq9([1; 9])))
         .await
-        .unwrap_err();
+        .expect_err("must be refused");
     assert!(matches!(before, StoreError::Invalid(_)), "{before:?}");
     store
         .discharge_episode(e.id, date("2026-04-01"))
@@ -480,7 +497,7 @@ async fn a_measurement_outside_its_episode_is_refused(store: &dyn Store) {
     let after = store
         .add_measurement(&measurement(e.id, "2026-04-02", phq9([1; 9])))
         .await
-        .unwrap_err();
+        .expect_err("must be refused");
     assert!(matches!(after, StoreError::Invalid(_)), "{after:?}");
     assert!(store
         .measurements_for_episode(e.id)
@@ -493,7 +510,7 @@ async fn a_measurement_for_a_missing_episode_is_not_found(store: &dyn Store) {
     let err = store
         .add_measurement(&measurement(EpisodeId(999_999), "2026-01-05", phq9([0; 9])))
         .await
-        .unwrap_err();
+        .expect_err("must be refused");
     assert!(matches!(err, StoreError::NotFound("episode")), "{err:?}");
 }
 

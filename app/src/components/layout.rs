@@ -62,7 +62,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <footer class="site-footer">
                 <p>
                     {PRODUCT} " " {env!("CARGO_PKG_VERSION")}
-                    " · Measurement-based collaborative care. Synthetic data only outside production."
+                    " · Measurement-based collaborative care for primary care"
                 </p>
             </footer>
         </div>

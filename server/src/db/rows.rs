@@ -99,7 +99,8 @@ impl TryFrom<MeasurementRow> for Measurement {
     type Error = StoreError;
     fn try_from(r: MeasurementRow) -> Result<Self, StoreError> {
         let corrupt = |what: String| StoreError::Corrupt(format!("measurement {}: {what}", r.id));
-        let instrument = Instrument::from_code(&r.instrument).map_err(|e| corrupt(e.to_string()))?;
+        let instrument =
+            Instrument::from_code(&r.instrument).map_err(|e| corrupt(e.to_string()))?;
         let responses = match &r.items {
             Some(items) => {
                 let answers = items
@@ -113,7 +114,9 @@ impl TryFrom<MeasurementRow> for Measurement {
                 }
                 responses
             }
-            None => Responses::total_only(instrument, r.total).map_err(|e| corrupt(e.to_string()))?,
+            None => {
+                Responses::total_only(instrument, r.total).map_err(|e| corrupt(e.to_string()))?
+            }
         };
         let source = MeasurementSource::from_code(&r.source)
             .ok_or_else(|| corrupt(format!("unknown source {:?}", r.source)))?;

@@ -72,7 +72,10 @@ impl SqliteStore {
     }
 
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+        self.write
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(map_err)
     }
 
     /// The write pool, for maintenance commands and tests.

@@ -23,7 +23,9 @@ pub fn pg_admin_url() -> String {
 
 fn pg_url_for(db: &str) -> String {
     let admin = pg_admin_url();
-    let (scheme, rest) = admin.split_once("://").unwrap_or(("postgres", admin.as_str()));
+    let (scheme, rest) = admin
+        .split_once("://")
+        .unwrap_or(("postgres", admin.as_str()));
     let authority = rest.split(['/', '?']).next().unwrap_or(rest);
     format!("{scheme}://{authority}/{db}")
 }

@@ -1,0 +1,106 @@
+# Tandem — everyday commands. The README names two: `make run` and `make test`.
+# Both install what is missing (idempotently, and quickly when it is already there) and use only
+# the package registries: crates.io, npm and Debian apt.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Pinned tool versions. cargo-leptos 0.3.11 needs a newer rustc than the toolchain here; the
+# wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly; Debian's binaryen is
+# too old (its wasm fails to hydrate), so wasm-opt comes from npm.
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+BINARYEN_VERSION := 132
+
+# Build outputs and tools live outside the clone so that every clone on a machine reuses them.
+CACHE_DIR ?= $(HOME)/.cache/tandem
+TOOLS_DIR := $(CACHE_DIR)/tools
+export CARGO_TARGET_DIR ?= $(CACHE_DIR)/target
+export PATH := $(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+
+BIN := $(CARGO_TARGET_DIR)/release/tandem
+SITE_ROOT := $(CURDIR)/target/site
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help run build test lint unit e2e bench tools wasm-target cargo-leptos wasm-bindgen wasm-opt chromium e2e-deps pg-status clean-data
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
+
+run: build ## Build the release app and serve it on http://127.0.0.1:3000 (SQLite in ./data)
+	LEPTOS_SITE_ROOT="$(SITE_ROOT)" "$(BIN)" serve
+
+build: tools ## Build the release server and wasm bundle
+	cargo leptos build --release
+	@echo "built $(BIN) and $(SITE_ROOT)"
+
+test: tools e2e-deps ## Everything: fmt, clippy (ssr and hydrate), Rust tests on SQLite and PostgreSQL, browser tests
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory e2e
+
+lint: ## cargo fmt --check and clippy for both feature sets
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+unit: pg-status ## Rust unit tests and the store contract suite (SQLite, and PostgreSQL when it answers)
+	cargo test --workspace
+
+e2e: build e2e-deps ## Browser tests: Playwright drives Chromium against the release server
+	cd end2end && TANDEM_BIN="$(BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" npx playwright test
+
+bench: ## Criterion benchmarks
+	cargo bench -p app --bench domain
+
+# --- installation (idempotent) ---------------------------------------------------------------
+
+tools: wasm-target cargo-leptos wasm-bindgen wasm-opt
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+
+cargo-leptos:
+	@if [ "$$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 15 minutes on 2 cores, once per machine)"; \
+	  cargo install --locked cargo-leptos --version $(CARGO_LEPTOS_VERSION); \
+	fi
+
+wasm-bindgen:
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 6 minutes, once per machine)"; \
+	  CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback \
+	    cargo install --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+wasm-opt:
+	@if [ "$$(wasm-opt --version 2>/dev/null | awk '{ print $$3 }')" != "$(BINARYEN_VERSION)" ]; then \
+	  echo "installing wasm-opt (binaryen $(BINARYEN_VERSION) from npm)"; \
+	  mkdir -p "$(TOOLS_DIR)"; \
+	  npm install --prefix "$(TOOLS_DIR)" --no-audit --no-fund --loglevel=error binaryen@$(BINARYEN_VERSION); \
+	fi
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+
+e2e-deps: chromium
+	@cd end2end && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error; \
+	fi
+
+pg-status:
+	@if timeout 3 bash -c '</dev/tcp/127.0.0.1/5432' 2>/dev/null; then \
+	  echo "PostgreSQL answers on 127.0.0.1:5432: the store contract suite runs on SQLite and PostgreSQL"; \
+	else \
+	  echo "SKIPPED: postgres not reachable on 127.0.0.1:5432 — only the SQLite half of the contract suite will run"; \
+	fi
+
+clean-data: ## Delete the local SQLite registry in ./data
+	rm -rf data
