@@ -30,23 +30,33 @@ async fn sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys() {
     assert!(busy_timeout >= 5_000, "busy timeout {busy_timeout} ms");
 }
 
+/// The query plan of the patient-list statement, one line per step.
+async fn patient_list_plan(by_clinic: bool) -> String {
+    let (store, _dir) = support::sqlite_store().await;
+    let sql = format!(
+        "EXPLAIN QUERY PLAN {}",
+        tandem_server::db::list_patients_sql(by_clinic)
+    );
+    let mut query = sqlx::query(&sql);
+    if by_clinic {
+        query = query.bind(1_i64);
+    }
+    query
+        .bind(50_i64)
+        .bind(0_i64)
+        .fetch_all(store.write_pool())
+        .await
+        .expect("plan")
+        .iter()
+        .map(|r| r.get::<String, _>("detail"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The patient list must read through its indices, not scan and sort the whole registry.
 #[tokio::test]
 async fn the_patient_list_query_uses_its_indices() {
-    let (store, _dir) = support::sqlite_store().await;
-    let plan: Vec<String> = sqlx::query(&format!(
-        "EXPLAIN QUERY PLAN {}",
-        tandem_server::db::list_patients_sql(false)
-    ))
-    .bind(50_i64)
-    .bind(0_i64)
-    .fetch_all(store.write_pool())
-    .await
-    .expect("plan")
-    .iter()
-    .map(|r| r.get::<String, _>("detail"))
-    .collect();
-    let plan = plan.join("\n");
+    let plan = patient_list_plan(false).await;
     assert!(plan.contains("patients_by_name"), "{plan}");
     assert!(plan.contains("episodes_by_patient"), "{plan}");
     assert!(plan.contains("measurements_by_episode"), "{plan}");
@@ -58,20 +68,6 @@ async fn the_patient_list_query_uses_its_indices() {
 
 #[tokio::test]
 async fn the_clinic_filtered_patient_list_uses_the_clinic_index() {
-    let (store, _dir) = support::sqlite_store().await;
-    let plan: Vec<String> = sqlx::query(&format!(
-        "EXPLAIN QUERY PLAN {}",
-        tandem_server::db::list_patients_sql(true)
-    ))
-    .bind(1_i64)
-    .bind(50_i64)
-    .bind(0_i64)
-    .fetch_all(store.write_pool())
-    .await
-    .expect("plan")
-    .iter()
-    .map(|r| r.get::<String, _>("detail"))
-    .collect();
-    let plan = plan.join("\n");
+    let plan = patient_list_plan(true).await;
     assert!(plan.contains("patients_by_clinic_name"), "{plan}");
 }

@@ -5,8 +5,8 @@ mod support;
 
 use app::domain::{Instrument, Mrn, PersonName, Responses};
 use app::model::{
-    ClinicId, EpisodeId, EpisodeStatus, MeasurementSource, NewEpisode, NewMeasurement, NewPatient,
-    PatientQuery,
+    ClinicId, Episode, EpisodeId, EpisodeStatus, MeasurementSource, NewEpisode, NewMeasurement,
+    NewPatient, PatientQuery,
 };
 use app::ports::{Store, StoreError};
 use chrono::NaiveDate;
@@ -43,6 +43,22 @@ async fn clinic(store: &dyn Store, name: &str) -> ClinicId {
     store.create_clinic(name).await.expect("clinic").id
 }
 
+/// A patient of a new clinic with one open episode enrolled on `on`.
+async fn enrolled_patient(store: &dyn Store, on: &str) -> Episode {
+    let c = clinic(store, "Oak Street Clinic").await;
+    let p = store
+        .create_patient(&new_patient(c, "1", "Ann", "Test"))
+        .await
+        .expect("patient");
+    store
+        .open_episode(&NewEpisode {
+            patient_id: p.id,
+            enrolled_on: date(on),
+        })
+        .await
+        .expect("episode")
+}
+
 async fn a_healthy_store_answers_ping(store: &dyn Store) {
     store.ping().await.expect("ping");
 }
@@ -71,12 +87,18 @@ async fn clinics_are_listed_by_name(store: &dyn Store) {
 
 async fn a_duplicate_clinic_name_is_a_conflict(store: &dyn Store) {
     clinic(store, "Oak Street Clinic").await;
-    let err = store.create_clinic("Oak Street Clinic").await.expect_err("must be refused");
+    let err = store
+        .create_clinic("Oak Street Clinic")
+        .await
+        .expect_err("must be refused");
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
 }
 
 async fn a_blank_clinic_name_is_refused(store: &dyn Store) {
-    let err = store.create_clinic("   ").await.expect_err("must be refused");
+    let err = store
+        .create_clinic("   ")
+        .await
+        .expect_err("must be refused");
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     assert!(store.list_clinics().await.expect("clinics").is_empty());
 }
@@ -244,18 +266,7 @@ async fn the_patient_list_filters_by_clinic(store: &dyn Store) {
 }
 
 async fn the_patient_list_shows_the_current_episode_and_its_latest_phq9(store: &dyn Store) {
-    let c = clinic(store, "Oak Street Clinic").await;
-    let p = store
-        .create_patient(&new_patient(c, "1", "Ann", "Test"))
-        .await
-        .expect("patient");
-    let e = store
-        .open_episode(&NewEpisode {
-            patient_id: p.id,
-            enrolled_on: date("2026-01-05"),
-        })
-        .await
-        .expect("episode");
+    let e = enrolled_patient(store, "2026-01-05").await;
     // Entered out of order: the latest by date is the 2026-03-02 score of 9, not the last entered.
     for (on, items) in [
         ("2026-01-05", [2, 2, 2, 2, 2, 2, 2, 2, 0]),
@@ -315,7 +326,10 @@ async fn a_patient_has_at_most_one_open_episode(store: &dyn Store) {
         .open_episode(&enroll("2026-01-05"))
         .await
         .expect("first");
-    let err = store.open_episode(&enroll("2026-02-05")).await.expect_err("must be refused");
+    let err = store
+        .open_episode(&enroll("2026-02-05"))
+        .await
+        .expect_err("must be refused");
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
 }
 
@@ -367,18 +381,7 @@ async fn re_enrolling_after_discharge_opens_a_new_episode(store: &dyn Store) {
 }
 
 async fn a_discharge_before_enrollment_is_refused(store: &dyn Store) {
-    let c = clinic(store, "Oak Street Clinic").await;
-    let p = store
-        .create_patient(&new_patient(c, "1", "Ann", "Test"))
-        .await
-        .expect("patient");
-    let e = store
-        .open_episode(&NewEpisode {
-            patient_id: p.id,
-            enrolled_on: date("2026-03-01"),
-        })
-        .await
-        .expect("episode");
+    let e = enrolled_patient(store, "2026-03-01").await;
     let err = store
         .discharge_episode(e.id, date("2026-02-28"))
         .await
@@ -396,18 +399,7 @@ async fn a_discharge_before_enrollment_is_refused(store: &dyn Store) {
 }
 
 async fn measurements_keep_their_items_totals_and_source(store: &dyn Store) {
-    let c = clinic(store, "Oak Street Clinic").await;
-    let p = store
-        .create_patient(&new_patient(c, "1", "Ann", "Test"))
-        .await
-        .expect("patient");
-    let e = store
-        .open_episode(&NewEpisode {
-            patient_id: p.id,
-            enrolled_on: date("2026-01-05"),
-        })
-        .await
-        .expect("episode");
+    let e = enrolled_patient(store, "2026-01-05").await;
     let items = phq9([0, 1, 2, 3, 0, 1, 2, 3, 1]);
     let saved = store
         .add_measurement(&measurement(e.id, "2026-01-05", items.clone()))
@@ -439,18 +431,7 @@ async fn measurements_keep_their_items_totals_and_source(store: &dyn Store) {
 }
 
 async fn measurements_are_in_date_order_with_ties_in_entry_order(store: &dyn Store) {
-    let c = clinic(store, "Oak Street Clinic").await;
-    let p = store
-        .create_patient(&new_patient(c, "1", "Ann", "Test"))
-        .await
-        .expect("patient");
-    let e = store
-        .open_episode(&NewEpisode {
-            patient_id: p.id,
-            enrolled_on: date("2026-01-05"),
-        })
-        .await
-        .expect("episode");
+    let e = enrolled_patient(store, "2026-01-05").await;
     let totals = [("2026-02-01", 5), ("2026-01-05", 20), ("2026-02-01", 7)];
     for (on, total) in totals {
         store
@@ -473,18 +454,7 @@ async fn measurements_are_in_date_order_with_ties_in_entry_order(store: &dyn Sto
 }
 
 async fn a_measurement_outside_its_episode_is_refused(store: &dyn Store) {
-    let c = clinic(store, "Oak Street Clinic").await;
-    let p = store
-        .create_patient(&new_patient(c, "1", "Ann", "Test"))
-        .await
-        .expect("patient");
-    let e = store
-        .open_episode(&NewEpisode {
-            patient_id: p.id,
-            enrolled_on: date("2026-01-05"),
-        })
-        .await
-        .expect("episode");
+    let e = enrolled_patient(store, "2026-01-05").await;
     let before = store
         .add_measurement(&measurement(e.id, "2026-01-04", phq9([1; 9])))
         .await
