@@ -3,12 +3,15 @@
 //! This crate is compiled twice: with `ssr` into the server, and with `hydrate` into the wasm
 //! bundle that makes the server-rendered pages interactive.
 
+pub mod accounts;
 pub mod api;
+pub mod audit;
 pub mod components;
 pub mod domain;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod routes;

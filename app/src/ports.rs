@@ -6,6 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
+use crate::accounts::{Email, NewUser, User};
+use crate::audit::{AuditEntry, AuditQuery, AuditRecord};
 use crate::model::{
     Clinic, ClinicId, Episode, EpisodeId, Measurement, NewEpisode, NewMeasurement, NewPatient,
     Page, Patient, PatientId, PatientListRow, PatientQuery,
@@ -80,6 +82,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Clinic lookup used by forms and the API.
     async fn get_clinic(&self, id: ClinicId) -> StoreResult<Option<Clinic>>;
+
+    /// How many user accounts exist (active or not). Zero means first run.
+    async fn count_users(&self) -> StoreResult<u64>;
+    /// Creates a user with their clinic memberships, atomically. `Conflict` when the email is
+    /// taken, `Invalid` when a clinic does not exist.
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User>;
+    async fn get_user(&self, id: i64) -> StoreResult<Option<User>>;
+    /// The user and their password hash, for sign-in and the CLI.
+    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<(User, String)>>;
+    async fn set_password_hash(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
+    async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()>;
+
+    /// Appends to the audit log. The log cannot be updated or deleted, by the database's rule.
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<AuditRecord>;
+    /// Reads the audit log, newest first.
+    async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Vec<AuditRecord>>;
 }
 
 /// The store as the application holds it.

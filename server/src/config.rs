@@ -23,6 +23,60 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Manage user accounts (create the first admin with `user create --role admin`).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage clinics.
+    #[command(subcommand)]
+    Clinic(ClinicCommand),
+}
+
+/// Passwords are read from a prompt, or from the first line of standard input with
+/// `--password-stdin`; never from the command line, where other users could see them.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user account.
+    Create {
+        /// Sign-in email address.
+        #[arg(long)]
+        email: String,
+        /// Name shown to colleagues.
+        #[arg(long)]
+        name: String,
+        /// care_manager, psychiatric_consultant, clinic_lead or admin.
+        #[arg(long)]
+        role: String,
+        /// A clinic the user works in, by id or exact name. Repeat for several.
+        #[arg(long = "clinic")]
+        clinics: Vec<String>,
+        /// Read the password from the first line of standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for a user.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a user: they can no longer sign in. Their history stays.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClinicCommand {
+    /// Create a clinic.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// List clinics with their ids.
+    List,
 }
 
 #[derive(Debug, Clone, Args)]

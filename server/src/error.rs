@@ -25,6 +25,9 @@ pub enum StartupError {
     InvalidAddr(String),
     #[error("server error: {0}")]
     Serve(String),
+    /// A command-line command was refused (bad input, unknown user, conflict).
+    #[error("{0}")]
+    Command(String),
 }
 
 impl StartupError {

@@ -1,9 +1,11 @@
 //! The Tandem server: configuration, the HTTP router around the Leptos app, and the stores.
 
+pub mod admin_cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod password;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -89,6 +91,14 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
                 "schema is up to date"
             );
             Ok(())
+        }
+        Some(Command::User(command)) => {
+            let opened = db::open_and_migrate(&db).await?;
+            admin_cli::user(opened.store.as_ref(), command).await
+        }
+        Some(Command::Clinic(command)) => {
+            let opened = db::open_and_migrate(&db).await?;
+            admin_cli::clinic(opened.store.as_ref(), command).await
         }
         Some(Command::Serve(args)) => serve(&db, &args).await,
         None => serve(&db, &ServeArgs::from_env()).await,

@@ -3,11 +3,14 @@
 
 mod support;
 
+use app::accounts::{Email, NewUser};
+use app::audit::{AuditEntry, AuditOutcome, AuditQuery};
 use app::domain::{Instrument, Mrn, PersonName, Responses};
 use app::model::{
     ClinicId, Episode, EpisodeId, EpisodeStatus, MeasurementSource, NewEpisode, NewMeasurement,
     NewPatient, PatientQuery,
 };
+use app::policy::Role;
 use app::ports::{Store, StoreError};
 use chrono::NaiveDate;
 
@@ -484,6 +487,194 @@ async fn a_measurement_for_a_missing_episode_is_not_found(store: &dyn Store) {
     assert!(matches!(err, StoreError::NotFound("episode")), "{err:?}");
 }
 
+fn new_user(email: &str, role: Role, clinics: Vec<ClinicId>) -> NewUser {
+    NewUser {
+        email: Email::parse(email).expect("email"),
+        display_name: "Synthetic User".to_owned(),
+        role,
+        clinics,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".to_owned(),
+    }
+}
+
+async fn a_new_registry_has_no_users(store: &dyn Store) {
+    assert_eq!(store.count_users().await.expect("count"), 0);
+}
+
+async fn a_user_reads_back_with_role_clinics_and_hash(store: &dyn Store) {
+    let a = clinic(store, "Clinic A").await;
+    let b = clinic(store, "Clinic B").await;
+    let created = store
+        .create_user(&new_user(
+            "CM@Clinic.Example",
+            Role::CareManager,
+            vec![b, a, b],
+        ))
+        .await
+        .expect("create");
+    assert_eq!(created.email, "cm@clinic.example");
+    assert_eq!(created.clinics, vec![a, b]);
+    assert!(created.active);
+    let (found, hash) = store
+        .find_user_by_email(&Email::parse("cm@CLINIC.example").expect("email"))
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(found, created);
+    assert!(hash.starts_with("$argon2id$"));
+    assert_eq!(
+        store.get_user(created.id).await.expect("get"),
+        Some(created)
+    );
+    assert_eq!(store.count_users().await.expect("count"), 1);
+}
+
+async fn an_email_is_unique_whatever_its_case(store: &dyn Store) {
+    store
+        .create_user(&new_user("lead@clinic.example", Role::ClinicLead, vec![]))
+        .await
+        .expect("first");
+    let err = store
+        .create_user(&new_user("LEAD@clinic.example", Role::Admin, vec![]))
+        .await
+        .expect_err("must be refused");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+async fn a_user_in_a_missing_clinic_is_not_created(store: &dyn Store) {
+    let err = store
+        .create_user(&new_user(
+            "cm@clinic.example",
+            Role::CareManager,
+            vec![ClinicId(999)],
+        ))
+        .await
+        .expect_err("must be refused");
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(
+        store.count_users().await.expect("count"),
+        0,
+        "all or nothing"
+    );
+}
+
+async fn a_password_can_be_reset_and_a_user_deactivated(store: &dyn Store) {
+    let user = store
+        .create_user(&new_user("cm@clinic.example", Role::CareManager, vec![]))
+        .await
+        .expect("create");
+    store
+        .set_password_hash(user.id, "$argon2id$v=19$new")
+        .await
+        .expect("reset");
+    store
+        .set_user_active(user.id, false)
+        .await
+        .expect("deactivate");
+    let (found, hash) = store
+        .find_user_by_email(&Email::parse("cm@clinic.example").expect("email"))
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(hash, "$argon2id$v=19$new");
+    assert!(!found.active);
+    let missing = store
+        .set_user_active(424_242, false)
+        .await
+        .expect_err("must be refused");
+    assert!(
+        matches!(missing, StoreError::NotFound("user")),
+        "{missing:?}"
+    );
+}
+
+fn audit(user: Option<i64>, action: &str, entity: Option<(&str, i64)>) -> AuditEntry {
+    AuditEntry {
+        user_id: user,
+        action: action.to_owned(),
+        entity_type: entity.map(|(t, _)| t.to_owned()),
+        entity_id: entity.map(|(_, id)| id),
+        ip: Some("127.0.0.1".to_owned()),
+        outcome: AuditOutcome::Ok,
+    }
+}
+
+async fn the_audit_log_is_read_newest_first_and_filtered(store: &dyn Store) {
+    let user = store
+        .create_user(&new_user("cm@clinic.example", Role::CareManager, vec![]))
+        .await
+        .expect("user");
+    store
+        .append_audit(&audit(Some(user.id), "patient.view", Some(("patient", 5))))
+        .await
+        .expect("append");
+    store
+        .append_audit(&audit(Some(user.id), "patient.view", Some(("patient", 6))))
+        .await
+        .expect("append");
+    let mut failed = audit(None, "session.login", None);
+    failed.outcome = AuditOutcome::Failed;
+    store.append_audit(&failed).await.expect("append");
+
+    let all = store
+        .list_audit(&AuditQuery {
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(
+        all.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        ["session.login", "patient.view", "patient.view"]
+    );
+    assert_eq!(all[0].outcome, AuditOutcome::Failed);
+    assert_eq!(all[0].user_id, None);
+
+    let one_patient = store
+        .list_audit(&AuditQuery {
+            entity_type: Some("patient".to_owned()),
+            entity_id: Some(6),
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(one_patient.len(), 1);
+    assert_eq!(one_patient[0].ip.as_deref(), Some("127.0.0.1"));
+
+    let by_user = store
+        .list_audit(&AuditQuery {
+            user_id: Some(user.id),
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(by_user.len(), 2);
+
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today.pred_opt().expect("date");
+    let before_today = store
+        .list_audit(&AuditQuery {
+            to: Some(yesterday),
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("list");
+    assert!(before_today.is_empty());
+    let from_today = store
+        .list_audit(&AuditQuery {
+            from: Some(today),
+            to: Some(today),
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(from_today.len(), 3);
+}
+
 contract_tests!(
     a_healthy_store_answers_ping,
     a_new_registry_has_no_patients,
@@ -508,4 +699,10 @@ contract_tests!(
     measurements_are_in_date_order_with_ties_in_entry_order,
     a_measurement_outside_its_episode_is_refused,
     a_measurement_for_a_missing_episode_is_not_found,
+    a_new_registry_has_no_users,
+    a_user_reads_back_with_role_clinics_and_hash,
+    an_email_is_unique_whatever_its_case,
+    a_user_in_a_missing_clinic_is_not_created,
+    a_password_can_be_reset_and_a_user_deactivated,
+    the_audit_log_is_read_newest_first_and_filtered,
 );

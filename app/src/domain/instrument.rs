@@ -1,7 +1,8 @@
 //! Instruments: PHQ-9, PHQ-2 and GAD-7 (DOMAIN.md §1).
 //!
 //! A [`Responses`] value can only be made through its validated constructors, so every total and
-//! severity band that Tandem shows was computed from a checked set of answers.
+//! severity band that Tandem shows was computed from a checked set of answers. LOINC codes for these
+//! instruments live in one table, in [`super::loinc`].
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -102,6 +103,44 @@ impl fmt::Display for Instrument {
     }
 }
 
+/// The unscored 10th PHQ-9 item: "If you checked off any problems, how difficult have these problems
+/// made it for you to do your work, take care of things at home, or get along with other people?"
+/// It is recorded but never added to the total (DOMAIN.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Difficulty {
+    NotDifficult,
+    Somewhat,
+    Very,
+    Extremely,
+}
+
+impl Difficulty {
+    pub const ALL: [Difficulty; 4] = [
+        Difficulty::NotDifficult,
+        Difficulty::Somewhat,
+        Difficulty::Very,
+        Difficulty::Extremely,
+    ];
+
+    /// The wording of the question.
+    pub const QUESTION: &'static str = "If you checked off any problems, how difficult have these \
+        problems made it for you to do your work, take care of things at home, or get along with \
+        other people?";
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Difficulty::NotDifficult => "Not difficult at all",
+            Difficulty::Somewhat => "Somewhat difficult",
+            Difficulty::Very => "Very difficult",
+            Difficulty::Extremely => "Extremely difficult",
+        }
+    }
+}
+
+/// The lowest item-9 answer that needs a suicide-risk assessment: any answer above "Not at all".
+pub const ITEM9_ALERT_FROM: u8 = 1;
+
 /// Why a set of answers was refused. Every variant names the instrument and, where there is one,
 /// the 1-based item number, so that a form or an import can point at the exact field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -128,6 +167,8 @@ pub enum InstrumentError {
         max: u8,
         value: i64,
     },
+    #[error("{instrument} has no difficulty item; only the PHQ-9 records one")]
+    NoDifficultyItem { instrument: Instrument },
 }
 
 /// A validated set of answers to one instrument: either every scored item, or — for historical
@@ -137,6 +178,9 @@ pub struct Responses {
     instrument: Instrument,
     items: Option<Vec<u8>>,
     total: u8,
+    /// The unscored PHQ-9 difficulty item, when it was answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    difficulty: Option<Difficulty>,
 }
 
 impl Responses {
@@ -156,14 +200,13 @@ impl Responses {
         for (index, answer) in answers.iter().enumerate() {
             let item = index + 1;
             let value = answer.ok_or(InstrumentError::MissingItem { instrument, item })?;
-            let score = u8::try_from(value)
-                .ok()
-                .filter(|v| *v <= 3)
-                .ok_or(InstrumentError::ItemOutOfRange {
+            let score = u8::try_from(value).ok().filter(|v| *v <= 3).ok_or(
+                InstrumentError::ItemOutOfRange {
                     instrument,
                     item,
                     value,
-                })?;
+                },
+            )?;
             items.push(score);
         }
         let total = items.iter().sum();
@@ -171,24 +214,77 @@ impl Responses {
             instrument,
             items: Some(items),
             total,
+            difficulty: None,
         })
     }
 
     /// A total without item answers, for historical imports. It carries no item-9 information.
     pub fn total_only(instrument: Instrument, total: i64) -> Result<Self, InstrumentError> {
         let max = instrument.max_total();
-        let total = u8::try_from(total)
-            .ok()
-            .filter(|t| *t <= max)
-            .ok_or(InstrumentError::TotalOutOfRange {
+        let total = u8::try_from(total).ok().filter(|t| *t <= max).ok_or(
+            InstrumentError::TotalOutOfRange {
                 instrument,
                 max,
                 value: total,
-            })?;
+            },
+        )?;
         Ok(Responses {
             instrument,
             items: None,
             total,
+            difficulty: None,
+        })
+    }
+
+    /// Records the unscored difficulty item (PHQ-9 only). The total does not change.
+    pub fn with_difficulty(mut self, difficulty: Difficulty) -> Result<Self, InstrumentError> {
+        if self.instrument != Instrument::Phq9 {
+            return Err(InstrumentError::NoDifficultyItem {
+                instrument: self.instrument,
+            });
+        }
+        self.difficulty = Some(difficulty);
+        Ok(self)
+    }
+
+    pub fn difficulty(&self) -> Option<Difficulty> {
+        self.difficulty
+    }
+
+    /// The answer to a 1-based item, or `None` for a "total only" entry or an item the instrument
+    /// does not have.
+    pub fn item(&self, item: usize) -> Option<u8> {
+        let index = item.checked_sub(1)?;
+        self.items()?.get(index).copied()
+    }
+
+    /// The PHQ-9 item-9 answer, or `None` for another instrument or a "total only" import, which
+    /// carries no item-9 information.
+    pub fn item9(&self) -> Option<u8> {
+        match self.instrument {
+            Instrument::Phq9 => self.item(9),
+            Instrument::Phq2 | Instrument::Gad7 => None,
+        }
+    }
+
+    /// Item-9 safety rule (DOMAIN.md §1): any item-9 answer ≥ 1 needs a suicide-risk assessment,
+    /// whatever the total.
+    pub fn needs_suicide_risk_assessment(&self) -> bool {
+        self.item9().is_some_and(|a| a >= ITEM9_ALERT_FROM)
+    }
+
+    /// The PHQ-2 contained in an item-level PHQ-9 (its items 1–2). `None` for a "total only"
+    /// entry or another instrument.
+    pub fn phq2(&self) -> Option<Responses> {
+        if self.instrument != Instrument::Phq9 {
+            return None;
+        }
+        let first_two = self.items()?.get(..2)?;
+        Some(Responses {
+            instrument: Instrument::Phq2,
+            items: Some(first_two.to_vec()),
+            total: first_two.iter().sum(),
+            difficulty: None,
         })
     }
 
@@ -224,7 +320,9 @@ pub enum Severity {
     ModeratelySevere,
     Severe,
     /// PHQ-2 has no bands, only a screening threshold.
-    Screen { positive: bool },
+    Screen {
+        positive: bool,
+    },
 }
 
 impl Severity {
@@ -282,8 +380,8 @@ mod tests {
 
     #[test]
     fn an_answer_of_4_is_refused_and_names_the_item() {
-        let err = Responses::from_items(Instrument::Gad7, &answers(&[0, 0, 4, 0, 0, 0, 0]))
-            .unwrap_err();
+        let err =
+            Responses::from_items(Instrument::Gad7, &answers(&[0, 0, 4, 0, 0, 0, 0])).unwrap_err();
         assert_eq!(err.to_string(), "GAD-7 item 3 must be 0–3, not 4");
     }
 
@@ -341,7 +439,91 @@ mod tests {
         assert!(Instrument::from_code("PHQ9").is_err());
     }
 
+    #[test]
+    fn any_item9_answer_above_0_needs_a_suicide_risk_assessment_whatever_the_total() {
+        let mut a = answers(&[0; 9]);
+        a[8] = Some(1);
+        let r = Responses::from_items(Instrument::Phq9, &a).expect("valid");
+        assert_eq!(r.total(), 1);
+        assert_eq!(r.item9(), Some(1));
+        assert!(r.needs_suicide_risk_assessment());
+        let r = Responses::from_items(Instrument::Phq9, &answers(&[3, 3, 3, 3, 3, 3, 3, 3, 0]))
+            .expect("valid");
+        assert!(!r.needs_suicide_risk_assessment());
+    }
+
+    #[test]
+    fn a_total_only_import_has_no_item9_information() {
+        let r = Responses::total_only(Instrument::Phq9, 20).expect("valid");
+        assert!(r.is_total_only());
+        assert_eq!(r.item9(), None);
+        assert!(!r.needs_suicide_risk_assessment());
+    }
+
+    #[test]
+    fn the_difficulty_item_is_recorded_but_not_scored() {
+        let r = Responses::from_items(Instrument::Phq9, &answers(&[1; 9]))
+            .and_then(|r| r.with_difficulty(Difficulty::Very))
+            .expect("valid");
+        assert_eq!(r.total(), 9);
+        assert_eq!(r.difficulty(), Some(Difficulty::Very));
+        let err = Responses::from_items(Instrument::Gad7, &answers(&[1; 7]))
+            .and_then(|r| r.with_difficulty(Difficulty::Very))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GAD-7 has no difficulty item; only the PHQ-9 records one"
+        );
+    }
+
+    #[test]
+    fn a_phq9_contains_a_phq2_of_its_first_two_items() {
+        let r = Responses::from_items(Instrument::Phq9, &answers(&[2, 1, 3, 3, 3, 3, 3, 3, 3]))
+            .expect("valid");
+        let phq2 = r.phq2().expect("item-level");
+        assert_eq!(phq2.total(), 3);
+        assert_eq!(phq2.severity(), Severity::Screen { positive: true });
+        assert_eq!(phq2.item9(), None);
+        assert_eq!(r.item(0), None);
+        assert_eq!(r.item(10), None);
+    }
+
+    fn band_rank(s: Severity) -> u8 {
+        match s {
+            Severity::Minimal | Severity::Screen { positive: false } => 0,
+            Severity::Mild => 1,
+            Severity::Moderate => 2,
+            Severity::ModeratelySevere => 3,
+            Severity::Severe | Severity::Screen { positive: true } => 4,
+        }
+    }
+
     proptest! {
+        #[test]
+        fn severity_bands_partition_the_range_in_order(i in 0usize..3, a in 0u8..=27, b in 0u8..=27) {
+            let instrument = Instrument::ALL[i];
+            let (lo, hi) = (a.min(b) % (instrument.max_total() + 1), a.max(b) % (instrument.max_total() + 1));
+            let (lo, hi) = (lo.min(hi), lo.max(hi));
+            // Exactly one band per total, never decreasing as the total rises.
+            prop_assert!(band_rank(Severity::of(instrument, lo)) <= band_rank(Severity::of(instrument, hi)));
+            let bands: Vec<Severity> = (0..=instrument.max_total()).map(|t| Severity::of(instrument, t)).collect();
+            // Each band is one contiguous run of totals.
+            for w in bands.windows(2) {
+                prop_assert!(band_rank(w[0]) <= band_rank(w[1]));
+            }
+            let mut distinct = bands.clone();
+            distinct.dedup();
+            let expected = match instrument { Instrument::Phq9 => 5, Instrument::Gad7 => 4, Instrument::Phq2 => 2 };
+            prop_assert_eq!(distinct.len(), expected);
+        }
+
+        #[test]
+        fn any_total_only_entry_in_range_is_accepted_and_any_other_refused(i in 0usize..3, t in -50i64..80) {
+            let instrument = Instrument::ALL[i];
+            let ok = (0..=i64::from(instrument.max_total())).contains(&t);
+            prop_assert_eq!(Responses::total_only(instrument, t).is_ok(), ok);
+        }
+
         #[test]
         fn any_valid_answer_set_totals_within_range(items in proptest::collection::vec(0i64..=3, 9)) {
             let r = Responses::from_items(Instrument::Phq9, &answers(&items)).expect("valid");

@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn an_mrn_is_trimmed() {
-        assert_eq!(Mrn::parse("  A-100.2 ").map(|m| m.0), Ok("A-100.2".to_owned()));
+        assert_eq!(
+            Mrn::parse("  A-100.2 ").map(|m| m.0),
+            Ok("A-100.2".to_owned())
+        );
     }
 
     #[test]

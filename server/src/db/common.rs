@@ -32,13 +32,18 @@ pub fn conflict_on_unique(message: &str) -> impl Fn(sqlx::Error) -> StoreError +
     }
 }
 
+/// Midnight UTC at the start of `day`, for date-bounded queries on instants.
+pub fn start_of(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
 /// The page size actually used: at least 1 and at most `PatientQuery::MAX_LIMIT`.
 pub fn clamp_limit(limit: u32) -> u32 {
     limit.clamp(1, app::model::PatientQuery::MAX_LIMIT)
 }
 
 macro_rules! impl_store {
-    ($store:ty, $backend:expr) => {
+    ($store:ty, $db:ty, $backend:expr) => {
         #[async_trait::async_trait]
         impl app::ports::Store for $store {
             fn backend(&self) -> app::ports::Backend {
@@ -290,6 +295,189 @@ macro_rules! impl_store {
                     .await
                     .map_err($crate::db::common::map_err)?;
                 rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn count_users(&self) -> app::ports::StoreResult<u64> {
+                let n: i64 = sqlx::query_scalar($crate::db::sql::COUNT_USERS)
+                    .fetch_one(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            }
+
+            async fn create_user(
+                &self,
+                u: &app::accounts::NewUser,
+            ) -> app::ports::StoreResult<app::accounts::User> {
+                let sql = $crate::db::sql::insert_user();
+                let mut tx = self.begin_write().await?;
+                let row: $crate::db::rows::UserRow = sqlx::query_as(&sql)
+                    .bind(u.email.as_str())
+                    .bind(u.display_name.as_str())
+                    .bind(u.role.code())
+                    .bind(u.password_hash.as_str())
+                    .bind(chrono::Utc::now())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::conflict_on_unique(
+                        "a user with this email address already exists",
+                    ))?;
+                let mut clinics: Vec<i64> = u.clinics.iter().map(|c| c.0).collect();
+                clinics.sort_unstable();
+                clinics.dedup();
+                for clinic in &clinics {
+                    sqlx::query($crate::db::sql::INSERT_USER_CLINIC)
+                        .bind(row.id)
+                        .bind(*clinic)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| match $crate::db::common::conflict_on_unique("")(e) {
+                            app::ports::StoreError::Invalid(_) => app::ports::StoreError::Invalid(
+                                format!("clinic {clinic} does not exist"),
+                            ),
+                            other => other,
+                        })?;
+                }
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                Ok(row.into_user(clinics)?.0)
+            }
+
+            async fn get_user(
+                &self,
+                id: i64,
+            ) -> app::ports::StoreResult<Option<app::accounts::User>> {
+                let sql = $crate::db::sql::get_user();
+                let row: Option<$crate::db::rows::UserRow> = sqlx::query_as(&sql)
+                    .bind(id)
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                match row {
+                    Some(row) => Ok(Some(self.with_clinics(row).await?.0)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn find_user_by_email(
+                &self,
+                email: &app::accounts::Email,
+            ) -> app::ports::StoreResult<Option<(app::accounts::User, String)>> {
+                let sql = $crate::db::sql::find_user_by_email();
+                let row: Option<$crate::db::rows::UserRow> = sqlx::query_as(&sql)
+                    .bind(email.as_str())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                match row {
+                    Some(row) => Ok(Some(self.with_clinics(row).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn set_password_hash(
+                &self,
+                user_id: i64,
+                password_hash: &str,
+            ) -> app::ports::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query($crate::db::sql::SET_PASSWORD_HASH)
+                    .bind(user_id)
+                    .bind(password_hash)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                if done.rows_affected() == 0 {
+                    return Err(app::ports::StoreError::NotFound("user"));
+                }
+                tx.commit().await.map_err($crate::db::common::map_err)
+            }
+
+            async fn set_user_active(
+                &self,
+                user_id: i64,
+                active: bool,
+            ) -> app::ports::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query($crate::db::sql::SET_USER_ACTIVE)
+                    .bind(user_id)
+                    .bind(active)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                if done.rows_affected() == 0 {
+                    return Err(app::ports::StoreError::NotFound("user"));
+                }
+                tx.commit().await.map_err($crate::db::common::map_err)
+            }
+
+            async fn append_audit(
+                &self,
+                e: &app::audit::AuditEntry,
+            ) -> app::ports::StoreResult<app::audit::AuditRecord> {
+                let sql = $crate::db::sql::insert_audit();
+                let mut tx = self.begin_write().await?;
+                let row: $crate::db::rows::AuditRow = sqlx::query_as(&sql)
+                    .bind(chrono::Utc::now())
+                    .bind(e.user_id)
+                    .bind(e.action.as_str())
+                    .bind(e.entity_type.as_deref())
+                    .bind(e.entity_id)
+                    .bind(e.ip.as_deref())
+                    .bind(e.outcome.code())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::conflict_on_unique(""))?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                row.try_into()
+            }
+
+            async fn list_audit(
+                &self,
+                q: &app::audit::AuditQuery,
+            ) -> app::ports::StoreResult<Vec<app::audit::AuditRecord>> {
+                let mut sql = sqlx::QueryBuilder::<$db>::new(format!(
+                    "SELECT {} FROM audit_log WHERE 1 = 1",
+                    $crate::db::sql::AUDIT_COLUMNS
+                ));
+                if let Some(user) = q.user_id {
+                    sql.push(" AND user_id = ").push_bind(user);
+                }
+                if let Some(kind) = &q.entity_type {
+                    sql.push(" AND entity_type = ").push_bind(kind.clone());
+                }
+                if let Some(id) = q.entity_id {
+                    sql.push(" AND entity_id = ").push_bind(id);
+                }
+                if let Some(from) = q.from {
+                    sql.push(" AND at >= ").push_bind($crate::db::common::start_of(from));
+                }
+                if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
+                    sql.push(" AND at < ").push_bind($crate::db::common::start_of(to));
+                }
+                sql.push(" ORDER BY at DESC, id DESC LIMIT ")
+                    .push_bind(i64::from(q.limit.clamp(1, 10_000)));
+                let rows: Vec<$crate::db::rows::AuditRow> = sql
+                    .build_query_as()
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+        }
+
+        impl $store {
+            async fn with_clinics(
+                &self,
+                row: $crate::db::rows::UserRow,
+            ) -> app::ports::StoreResult<(app::accounts::User, String)> {
+                let clinics: Vec<i64> = sqlx::query_scalar($crate::db::sql::USER_CLINICS)
+                    .bind(row.id)
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                row.into_user(clinics)
             }
         }
     };

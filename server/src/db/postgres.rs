@@ -47,4 +47,4 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, Backend::Postgres);
+impl_store!(PgStore, sqlx::Postgres, Backend::Postgres);

@@ -1,11 +1,14 @@
 //! Row structs shared by both backends, and their conversion into domain values. Stored data is
 //! parsed back through the same domain constructors, so a corrupt row is reported, never trusted.
 
+use app::accounts::User;
+use app::audit::{AuditOutcome, AuditRecord};
 use app::domain::{Instrument, Responses};
 use app::model::{
     Clinic, ClinicId, Episode, EpisodeId, EpisodeStatus, Measurement, MeasurementId,
     MeasurementSource, Patient, PatientId, PatientListRow,
 };
+use app::policy::Role;
 use app::ports::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -168,6 +171,65 @@ impl TryFrom<PatientListSqlRow> for PatientListRow {
             enrolled_on: r.enrolled_on,
             latest_phq9,
             latest_phq9_on: r.latest_phq9_on,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+impl UserRow {
+    /// The user with their clinics, and the password hash kept apart.
+    pub fn into_user(self, clinics: Vec<i64>) -> Result<(User, String), StoreError> {
+        let role = Role::from_code(&self.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("user {}: unknown role", self.id)))?;
+        Ok((
+            User {
+                id: self.id,
+                email: self.email,
+                display_name: self.display_name,
+                role,
+                active: self.active,
+                clinics: clinics.into_iter().map(ClinicId).collect(),
+            },
+            self.password_hash,
+        ))
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<i64>,
+    pub ip: Option<String>,
+    pub outcome: String,
+}
+
+impl TryFrom<AuditRow> for AuditRecord {
+    type Error = StoreError;
+    fn try_from(r: AuditRow) -> Result<Self, StoreError> {
+        let outcome = AuditOutcome::from_code(&r.outcome)
+            .ok_or_else(|| StoreError::Corrupt(format!("audit entry {}: unknown outcome", r.id)))?;
+        Ok(AuditRecord {
+            id: r.id,
+            at: r.at,
+            user_id: r.user_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            ip: r.ip,
+            outcome,
         })
     }
 }

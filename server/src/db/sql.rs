@@ -112,3 +112,42 @@ pub fn measurements_for_episode() -> String {
          ORDER BY taken_on, id"
     )
 }
+
+pub const COUNT_USERS: &str = "SELECT COUNT(*) FROM users";
+
+const USER_COLUMNS: &str = "id, email, display_name, role, password_hash, active";
+
+pub fn insert_user() -> String {
+    format!(
+        "INSERT INTO users (email, display_name, role, password_hash, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING {USER_COLUMNS}"
+    )
+}
+
+pub const INSERT_USER_CLINIC: &str =
+    "INSERT INTO user_clinics (user_id, clinic_id) VALUES ($1, $2)";
+
+pub fn get_user() -> String {
+    format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")
+}
+
+pub fn find_user_by_email() -> String {
+    format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1")
+}
+
+pub const USER_CLINICS: &str =
+    "SELECT clinic_id FROM user_clinics WHERE user_id = $1 ORDER BY clinic_id";
+
+pub const SET_PASSWORD_HASH: &str =
+    "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
+
+pub const SET_USER_ACTIVE: &str = "UPDATE users SET active = $2, updated_at = $3 WHERE id = $1";
+
+pub const AUDIT_COLUMNS: &str = "id, at, user_id, action, entity_type, entity_id, ip, outcome";
+
+pub fn insert_audit() -> String {
+    format!(
+        "INSERT INTO audit_log (at, user_id, action, entity_type, entity_id, ip, outcome) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {AUDIT_COLUMNS}"
+    )
+}

@@ -89,4 +89,4 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, Backend::Sqlite);
+impl_store!(SqliteStore, sqlx::Sqlite, Backend::Sqlite);

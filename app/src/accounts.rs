@@ -1,0 +1,176 @@
+//! Accounts: validated email, display name and password rules, and user records.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::ClinicId;
+use crate::policy::Role;
+
+/// Shortest password accepted (OWASP ASVS 2.1.1).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted; long enough for passphrases, short enough to bound hashing work.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AccountError {
+    #[error("email address is required")]
+    EmailEmpty,
+    #[error("enter an email address in the right format, like name@example.org")]
+    EmailFormat,
+    #[error("display name must be 1–100 characters")]
+    DisplayName,
+    #[error("password must be at least {MIN_PASSWORD_CHARS} characters")]
+    PasswordTooShort,
+    #[error("password must be at most {MAX_PASSWORD_CHARS} characters")]
+    PasswordTooLong,
+    #[error(
+        "unknown role \"{0}\"; expected care_manager, psychiatric_consultant, clinic_lead or admin"
+    )]
+    UnknownRole(String),
+}
+
+/// An email address, trimmed and lower-cased. Used as the sign-in name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, AccountError> {
+        let s = raw.trim().to_lowercase();
+        if s.is_empty() {
+            return Err(AccountError::EmailEmpty);
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return Err(AccountError::EmailFormat);
+        };
+        let well_formed = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && s.len() <= 254
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !well_formed {
+            return Err(AccountError::EmailFormat);
+        }
+        Ok(Email(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = AccountError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Email::parse(&s)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
+/// Checks a display name: 1–100 characters after trimming, no control characters.
+pub fn display_name(raw: &str) -> Result<String, AccountError> {
+    let s = raw.trim();
+    if s.is_empty() || s.chars().count() > 100 || s.chars().any(char::is_control) {
+        return Err(AccountError::DisplayName);
+    }
+    Ok(s.to_owned())
+}
+
+/// Checks a new password against the length rules. Any characters are allowed, spaces included.
+pub fn check_password(password: &str) -> Result<(), AccountError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooShort);
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooLong);
+    }
+    Ok(())
+}
+
+/// A user as stored, without the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub clinics: Vec<ClinicId>,
+}
+
+/// Input for creating a user. `password_hash` is a PHC string made by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: Email,
+    pub display_name: String,
+    pub role: Role,
+    pub clinics: Vec<ClinicId>,
+    pub password_hash: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn an_email_is_trimmed_and_lower_cased() {
+        assert_eq!(
+            Email::parse("  Care.Manager@Clinic.Example ").map(String::from),
+            Ok("care.manager@clinic.example".to_owned())
+        );
+    }
+
+    #[test]
+    fn an_email_without_a_domain_is_refused() {
+        for bad in [
+            "nobody",
+            "a@b",
+            "@clinic.example",
+            "a@.example",
+            "a b@clinic.example",
+        ] {
+            assert_eq!(Email::parse(bad), Err(AccountError::EmailFormat), "{bad}");
+        }
+        assert_eq!(Email::parse("  "), Err(AccountError::EmailEmpty));
+    }
+
+    #[test]
+    fn a_password_needs_twelve_characters() {
+        assert_eq!(
+            check_password("elevenchars"),
+            Err(AccountError::PasswordTooShort)
+        );
+        assert_eq!(check_password("twelve chars"), Ok(()));
+        assert_eq!(
+            check_password(&"x".repeat(129)),
+            Err(AccountError::PasswordTooLong)
+        );
+    }
+
+    #[test]
+    fn a_blank_display_name_is_refused() {
+        assert_eq!(display_name(" \t "), Err(AccountError::DisplayName));
+        assert_eq!(
+            display_name(" Dr Synthetic "),
+            Ok("Dr Synthetic".to_owned())
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_parsed_email_is_lower_case_with_one_at(raw in "\\PC{0,60}") {
+            if let Ok(e) = Email::parse(&raw) {
+                prop_assert_eq!(e.as_str().to_lowercase(), e.as_str());
+                prop_assert_eq!(e.as_str().matches('@').count(), 1);
+            }
+        }
+    }
+}

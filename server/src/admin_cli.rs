@@ -1,0 +1,198 @@
+//! The account and clinic commands of the `tandem` binary. Every change is written to the audit
+//! log with no user id (the operator at the console) and no PHI.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use app::accounts::{check_password, display_name, Email, NewUser};
+use app::audit::{AuditEntry, AuditOutcome};
+use app::model::ClinicId;
+use app::policy::Role;
+use app::ports::Store;
+
+use crate::config::{ClinicCommand, UserCommand};
+use crate::error::StartupError;
+use crate::password;
+
+fn refuse(message: impl Into<String>) -> StartupError {
+    StartupError::Command(message.into())
+}
+
+fn out(line: &str) {
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
+/// Reads a new password from stdin (first line) or from the terminal, asked twice.
+fn read_password(from_stdin: bool) -> Result<String, StartupError> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| refuse(format!("cannot read the password from standard input: {e}")))?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else {
+        if !std::io::stdin().is_terminal() {
+            return Err(refuse(
+                "no terminal to ask for a password; pipe it in with --password-stdin",
+            ));
+        }
+        let first = rpassword::prompt_password("New password: ")
+            .map_err(|e| refuse(format!("cannot read the password: {e}")))?;
+        let again = rpassword::prompt_password("Repeat the password: ")
+            .map_err(|e| refuse(format!("cannot read the password: {e}")))?;
+        if first != again {
+            return Err(refuse("the two passwords differ; nothing was changed"));
+        }
+        first
+    };
+    check_password(&password).map_err(|e| refuse(e.to_string()))?;
+    Ok(password)
+}
+
+async fn audit(store: &dyn Store, action: &str, entity: Option<(&str, i64)>) {
+    let entry = AuditEntry {
+        user_id: None,
+        action: action.to_owned(),
+        entity_type: entity.map(|(t, _)| t.to_owned()),
+        entity_id: entity.map(|(_, id)| id),
+        ip: None,
+        outcome: AuditOutcome::Ok,
+    };
+    if let Err(e) = store.append_audit(&entry).await {
+        tracing::error!(error = %e, action, "could not write the audit entry");
+    }
+}
+
+/// Resolves `--clinic` values (ids or exact names) against the stored clinics.
+async fn resolve_clinics(
+    store: &dyn Store,
+    wanted: &[String],
+) -> Result<Vec<ClinicId>, StartupError> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let clinics = store
+        .list_clinics()
+        .await
+        .map_err(|e| refuse(e.to_string()))?;
+    wanted
+        .iter()
+        .map(|w| {
+            let w = w.trim();
+            clinics
+                .iter()
+                .find(|c| c.name == w || c.id.0.to_string() == w)
+                .map(|c| c.id)
+                .ok_or_else(|| {
+                    refuse(format!(
+                        "no clinic with id or name {w:?}; see `tandem clinic list`"
+                    ))
+                })
+        })
+        .collect()
+}
+
+async fn user_id_by_email(store: &dyn Store, email: &str) -> Result<i64, StartupError> {
+    let email = Email::parse(email).map_err(|e| refuse(e.to_string()))?;
+    match store.find_user_by_email(&email).await {
+        Ok(Some((user, _))) => Ok(user.id),
+        Ok(None) => Err(refuse(format!("no user with email {}", email.as_str()))),
+        Err(e) => Err(refuse(e.to_string())),
+    }
+}
+
+pub async fn user(store: &dyn Store, command: UserCommand) -> Result<(), StartupError> {
+    match command {
+        UserCommand::Create {
+            email,
+            name,
+            role,
+            clinics,
+            password_stdin,
+        } => {
+            let email = Email::parse(&email).map_err(|e| refuse(e.to_string()))?;
+            let display_name = display_name(&name).map_err(|e| refuse(e.to_string()))?;
+            let role = Role::from_code(role.trim()).ok_or_else(|| {
+                refuse(format!(
+                    "unknown role {role:?}; expected care_manager, psychiatric_consultant, clinic_lead or admin"
+                ))
+            })?;
+            let clinics = resolve_clinics(store, &clinics).await?;
+            if role != Role::Admin && clinics.is_empty() {
+                return Err(refuse(format!(
+                    "a {} needs at least one --clinic",
+                    role.code()
+                )));
+            }
+            let password = read_password(password_stdin)?;
+            let password_hash = password::hash(&password).map_err(|e| refuse(e.to_string()))?;
+            let user = store
+                .create_user(&NewUser {
+                    email,
+                    display_name,
+                    role,
+                    clinics,
+                    password_hash,
+                })
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+            audit(store, "user.create", Some(("user", user.id))).await;
+            out(&format!(
+                "created user {} ({}) {}",
+                user.id,
+                user.role.code(),
+                user.email
+            ));
+            Ok(())
+        }
+        UserCommand::SetPassword {
+            email,
+            password_stdin,
+        } => {
+            let id = user_id_by_email(store, &email).await?;
+            let password = read_password(password_stdin)?;
+            let password_hash = password::hash(&password).map_err(|e| refuse(e.to_string()))?;
+            store
+                .set_password_hash(id, &password_hash)
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+            audit(store, "user.set_password", Some(("user", id))).await;
+            out(&format!("password changed for user {id}"));
+            Ok(())
+        }
+        UserCommand::Deactivate { email } => {
+            let id = user_id_by_email(store, &email).await?;
+            store
+                .set_user_active(id, false)
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+            audit(store, "user.deactivate", Some(("user", id))).await;
+            out(&format!("deactivated user {id}"));
+            Ok(())
+        }
+    }
+}
+
+pub async fn clinic(store: &dyn Store, command: ClinicCommand) -> Result<(), StartupError> {
+    match command {
+        ClinicCommand::Create { name } => {
+            let clinic = store
+                .create_clinic(&name)
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+            audit(store, "clinic.create", Some(("clinic", clinic.id.0))).await;
+            out(&format!("created clinic {} {}", clinic.id, clinic.name));
+            Ok(())
+        }
+        ClinicCommand::List => {
+            for c in store
+                .list_clinics()
+                .await
+                .map_err(|e| refuse(e.to_string()))?
+            {
+                out(&format!("{}\t{}", c.id, c.name));
+            }
+            Ok(())
+        }
+    }
+}
