@@ -40,13 +40,15 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: `"${bin}" serve --addr 127.0.0.1:${port}`,
+    command: `sh ./start-server.sh`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore',
     stderr: 'pipe',
     env: {
+      TANDEM_BIN: bin,
+      TANDEM_ADDR: `127.0.0.1:${port}`,
       TANDEM_DATA_DIR: dataDir,
       LEPTOS_SITE_ROOT: siteRoot,
       RUST_LOG: 'warn',

@@ -115,6 +115,53 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// The signed-in user of a request, put in the request's extensions by the server's session
+/// layer. `session_hash` identifies the session for sign-out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    pub user: User,
+    pub session_hash: String,
+}
+
+impl CurrentUser {
+    pub fn principal(&self) -> crate::policy::Principal {
+        crate::policy::Principal {
+            user_id: self.user.id,
+            role: self.user.role,
+            clinics: self.user.clinics.clone(),
+        }
+    }
+}
+
+/// What the header shows about the signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// The client's IP address as the server saw it, for rate limits and the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+/// A session to store. `id_hash` is the hex SHA-256 of the token in the cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A stored session with its (active or not) user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub user: User,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,8 @@ pub enum AppError {
     Forbidden,
     #[error("please sign in")]
     Unauthenticated,
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("the registry is temporarily unavailable; please try again")]
     Unavailable,
     #[error("something went wrong on the server; the problem has been logged")]
@@ -46,6 +48,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::Forbidden => 403,
             AppError::Unauthenticated => 401,
+            AppError::TooManyRequests(_) => 429,
             AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::accounts::{Email, NewUser, User};
+use crate::accounts::{Email, NewSession, NewUser, SessionRecord, User};
 use crate::audit::{AuditEntry, AuditQuery, AuditRecord};
 use crate::model::{
     Clinic, ClinicId, Episode, EpisodeId, Measurement, NewEpisode, NewMeasurement, NewPatient,
@@ -94,6 +94,16 @@ pub trait Store: Send + Sync + 'static {
     async fn set_password_hash(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
     async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()>;
 
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// The session with this token hash and its user, if it exists (expired or not).
+    async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    /// Records activity on a session (for the idle timeout).
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Ends one session. Ending a session that does not exist is not an error.
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Ends every session of a user (deactivation, password change).
+    async fn delete_user_sessions(&self, user_id: i64) -> StoreResult<()>;
+
     /// Appends to the audit log. The log cannot be updated or deleted, by the database's rule.
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<AuditRecord>;
     /// Reads the audit log, newest first.
@@ -102,3 +112,25 @@ pub trait Store: Send + Sync + 'static {
 
 /// The store as the application holds it.
 pub type SharedStore = Arc<dyn Store>;
+
+/// Signing in and out: password checks, rate limits and session cookies live on the server; the
+/// server functions reach them through this port.
+#[async_trait]
+pub trait Auth: Send + Sync + 'static {
+    /// Checks the credentials (rate-limited per account and per address; one generic message for
+    /// every failure), starts a new session and returns the `Set-Cookie` value that carries it.
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<String, crate::error::AppError>;
+    /// Ends the session server-side and returns the `Set-Cookie` value that clears the cookie.
+    async fn sign_out(
+        &self,
+        current: &crate::accounts::CurrentUser,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<String, crate::error::AppError>;
+}
+
+pub type SharedAuth = Arc<dyn Auth>;

@@ -5,7 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::Layout;
-use crate::pages::{not_found::NotFound, patients::PatientsPage};
+use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -15,6 +15,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=PatientsPage />
                     <Route path=path!("/patients") view=PatientsPage />
+                    <Route path=path!("/login") view=LoginPage />
                 </Routes>
             </Layout>
         </Router>

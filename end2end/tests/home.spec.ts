@@ -1,20 +1,6 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-
-/** Collects console errors and uncaught exceptions, which must stay empty. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-/** The layout sets data-hydrated once the wasm bundle has taken over the page. */
-async function waitForHydration(page: Page) {
-  await expect(page.locator('.app[data-hydrated="true"]')).toBeAttached({ timeout: 20_000 });
-}
+import { CARE_MANAGER, signIn, waitForHydration, watchErrors } from './fixtures';
 
 test('the home page is server-rendered, then hydrated: the phone menu opens', async ({ page }) => {
   const errors = watchErrors(page);
@@ -22,7 +8,7 @@ test('the home page is server-rendered, then hydrated: the phone menu opens', as
   await page.goto('/');
 
   await expect(page.locator('.brand__name')).toHaveText('Tandem');
-  await expect(page.getByRole('heading', { level: 2, name: 'No patients enrolled yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Please sign in' })).toBeVisible();
 
   await waitForHydration(page);
   // On a phone the navigation folds behind the Menu button, which only the wasm can work.
@@ -69,12 +55,40 @@ test('the skip link moves keyboard focus to the main content', async ({ page }) 
   await expect(page).toHaveURL(/#main$/);
 });
 
-test('the home page has no serious accessibility violations', async ({ page }) => {
-  await page.goto('/');
-  await waitForHydration(page);
+for (const path of ['/', '/login']) {
+  test(`${path} has no serious accessibility violations`, async ({ page }) => {
+    await page.goto(path);
+    await waitForHydration(page);
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  });
+}
+
+test('a care manager signs in, sees the patient list, signs out, and Back shows no patient data', async ({ page }) => {
+  const errors = watchErrors(page);
+  await signIn(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Patients' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No patients enrolled yet' })).toBeVisible();
   const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+  await page.screenshot({ path: 'output/patients-signed-in.png', fullPage: true });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goBack();
+  await expect(page.getByRole('heading', { name: 'Please sign in' })).toBeVisible();
+  await expect(page.getByText(CARE_MANAGER.name)).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a wrong password shows one generic message', async ({ page }) => {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email address').fill(CARE_MANAGER.email);
+  await page.getByLabel('Password').fill('not the right one');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('The email address or password is incorrect.');
 });
 
 test('the health check answers JSON', async ({ request }) => {

@@ -91,7 +91,7 @@ pub struct DbArgs {
     pub data_dir: PathBuf,
 }
 
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on, as host:port.
     #[arg(long, env = "TANDEM_ADDR", default_value = "127.0.0.1:3000")]
@@ -100,6 +100,30 @@ pub struct ServeArgs {
     /// Directory holding the built site (the wasm bundle, styles and static files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// Minutes of inactivity after which a session ends (automatic logoff).
+    #[arg(long, env = "TANDEM_SESSION_IDLE_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// Hours after sign-in at which a session ends, active or not.
+    #[arg(long, env = "TANDEM_SESSION_MAX_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_max_hours: u32,
+
+    /// Mark the session cookie `Secure`; set this when Tandem is reached over HTTPS.
+    #[arg(long, env = "TANDEM_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+impl ServeArgs {
+    pub fn session_config(&self) -> crate::session::SessionConfig {
+        crate::session::SessionConfig {
+            idle: chrono::Duration::minutes(i64::from(self.session_idle_minutes)),
+            absolute: chrono::Duration::hours(i64::from(self.session_max_hours)),
+            secure_cookie: self.secure_cookies,
+        }
+    }
 }
 
 /// Where the registry is stored.

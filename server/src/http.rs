@@ -82,10 +82,17 @@ fn forbidden() -> Response {
         .into_response()
 }
 
-/// Headers every response carries.
+/// Headers every response carries. Everything except the static bundle is `no-store`, so pages
+/// and data holding PHI are never kept by the browser or a proxy (the back button after sign-out
+/// shows nothing).
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path();
+    let cacheable = path.starts_with("/pkg/") || path == "/favicon.ico";
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !cacheable {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -6,11 +6,12 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod password;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::path::Path;
 
-use app::ports::SharedStore;
+use app::ports::{SharedAuth, SharedStore};
 use app::{shell, Root};
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -22,6 +23,7 @@ use tower_http::compression::CompressionLayer;
 
 use crate::config::{parse_addr, Cli, Command, Database, ServeArgs};
 use crate::error::StartupError;
+use crate::session::{SessionConfig, Sessions};
 
 /// State shared by every request.
 #[derive(Clone)]
@@ -48,31 +50,39 @@ pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// The whole application as an axum router.
+/// The whole application as an axum router, with default session settings.
 pub fn router(store: SharedStore, leptos: LeptosOptions) -> Router {
+    router_with(store, leptos, SessionConfig::default())
+}
+
+/// The whole application as an axum router.
+pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionConfig) -> Router {
     let routes = generate_route_list(Root);
+    let sessions = Sessions::new(store.clone(), sessions);
+    let auth: SharedAuth = sessions.clone();
     let state = AppState {
         leptos: leptos.clone(),
         store: store.clone(),
     };
-    let page_store = store.clone();
-    let fallback_store = store;
+    let context = move || {
+        provide_context(store.clone());
+        provide_context(auth.clone());
+    };
     Router::new()
         .route("/healthz", get(http::healthz))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(page_store.clone()),
-            move || shell(leptos.clone()),
-        )
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(
-            move || provide_context(fallback_store.clone()), shell
-        ))
+        >(context, shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(http::server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            sessions,
+            session::load_session,
+        ))
         .layer(axum::middleware::from_fn(http::same_origin_writes))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(CompressionLayer::new())
@@ -136,17 +146,24 @@ async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
             reason: e.to_string(),
         })?;
     let local = listener.local_addr().unwrap_or(addr);
-    let app = router(opened.store, leptos_options(&args.site_root, local));
+    let app = router_with(
+        opened.store,
+        leptos_options(&args.site_root, local),
+        args.session_config(),
+    );
     tracing::info!(
         database = db.backend_name(),
         location = %opened.location,
         "Tandem {} listening on http://{local}",
         env!("CARGO_PKG_VERSION")
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartupError::Serve(e.to_string()))
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| StartupError::Serve(e.to_string()))
 }
 
 async fn shutdown_signal() {

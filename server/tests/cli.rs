@@ -148,7 +148,10 @@ fn serve_answers_health_and_pages_on_sqlite() {
     assert!(health.contains(r#""database":"sqlite""#), "{health}");
     let home = http_get(port, "/").expect("home");
     assert!(home.starts_with("HTTP/1.1 200"), "{home}");
-    assert!(home.contains("Tandem") && home.contains("No patients enrolled yet"));
+    assert!(
+        home.contains("Tandem") && home.contains("Please sign in"),
+        "{home}"
+    );
     assert!(dir.path().join("tandem.db").is_file());
 }
 
@@ -274,4 +277,142 @@ async fn a_schema_newer_than_the_binary_is_one_clear_line() {
         &out,
         "database schema (version 29991231000000) is newer than this tandem binary",
     );
+}
+
+fn with_stdin(cmd: &mut Command, input: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn the_first_admin_is_created_with_a_password_from_stdin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = with_stdin(
+        tandem()
+            .args([
+                "user",
+                "create",
+                "--email",
+                "Admin@Clinic.Example",
+                "--name",
+                "First Admin",
+            ])
+            .args(["--role", "admin", "--password-stdin"])
+            .env("TANDEM_DATA_DIR", dir.path()),
+        "a long enough password\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("created user 1 (admin) admin@clinic.example"),
+        "{said}"
+    );
+    // The same email again is refused, in one line.
+    let again = with_stdin(
+        tandem()
+            .args([
+                "user",
+                "create",
+                "--email",
+                "admin@clinic.example",
+                "--name",
+                "Again",
+            ])
+            .args(["--role", "admin", "--password-stdin"])
+            .env("TANDEM_DATA_DIR", dir.path()),
+        "a long enough password\n",
+    );
+    assert_clear_failure(&again, "already exists");
+}
+
+#[test]
+fn a_password_is_never_taken_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = run(tandem()
+        .args([
+            "user",
+            "create",
+            "--email",
+            "a@clinic.example",
+            "--name",
+            "A",
+        ])
+        .args(["--role", "admin", "--password", "hunter2hunter2"])
+        .env("TANDEM_DATA_DIR", dir.path()));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unexpected argument '--password'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_short_password_and_a_missing_clinic_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let short = with_stdin(
+        tandem()
+            .args([
+                "user",
+                "create",
+                "--email",
+                "a@clinic.example",
+                "--name",
+                "A",
+            ])
+            .args(["--role", "admin", "--password-stdin"])
+            .env("TANDEM_DATA_DIR", dir.path()),
+        "short\n",
+    );
+    assert_clear_failure(&short, "password must be at least 12 characters");
+    let no_clinic = with_stdin(
+        tandem()
+            .args([
+                "user",
+                "create",
+                "--email",
+                "cm@clinic.example",
+                "--name",
+                "CM",
+            ])
+            .args([
+                "--role",
+                "care_manager",
+                "--clinic",
+                "Nowhere",
+                "--password-stdin",
+            ])
+            .env("TANDEM_DATA_DIR", dir.path()),
+        "a long enough password\n",
+    );
+    assert_clear_failure(&no_clinic, "no clinic with id or name \"Nowhere\"");
+}
+
+#[test]
+fn without_a_terminal_the_password_prompt_explains_password_stdin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = run(tandem()
+        .args([
+            "user",
+            "create",
+            "--email",
+            "a@clinic.example",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+        ])
+        .env("TANDEM_DATA_DIR", dir.path()));
+    assert_clear_failure(&out, "--password-stdin");
 }

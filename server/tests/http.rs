@@ -3,9 +3,12 @@
 
 mod support;
 
+use app::accounts::{Email, NewUser};
+use app::api::auth::{SignIn, SignOut};
 use app::api::patients::ListPatients;
 use app::domain::{Mrn, PersonName};
-use app::model::NewPatient;
+use app::model::{ClinicId, NewPatient};
+use app::policy::Role;
 use app::ports::SharedStore;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -45,6 +48,81 @@ async fn sqlite() -> (SharedStore, tempfile::TempDir) {
     (Arc::new(store), dir)
 }
 
+const PASSWORD: &str = "synthetic pass phrase";
+
+/// Creates a user of `role` in `clinics` with [`PASSWORD`].
+async fn user(store: &SharedStore, email: &str, role: Role, clinics: Vec<ClinicId>) {
+    store
+        .create_user(&NewUser {
+            email: Email::parse(email).expect("email"),
+            display_name: "Synthetic Staff".to_owned(),
+            role,
+            clinics,
+            password_hash: tandem_server::password::hash(PASSWORD).expect("hash"),
+        })
+        .await
+        .expect("user");
+}
+
+fn form_post(path: &str, body: String, cookie: Option<&str>) -> Request<Body> {
+    let mut req = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    req.body(Body::from(body)).expect("request")
+}
+
+/// Signs in through the server function and returns the status and the `Set-Cookie` header.
+async fn sign_in(
+    app: &Router,
+    email: &str,
+    password: &str,
+) -> (StatusCode, Option<String>, String) {
+    let body = format!(
+        "email={}&password={}",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let (status, headers, text) = send(app.clone(), form_post(SignIn::PATH, body, None)).await;
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().expect("ascii").to_owned());
+    (status, cookie, text)
+}
+
+/// The `name=value` part of a `Set-Cookie` header, to send back.
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().expect("pair").to_owned()
+}
+
+async fn signed_in_app(role: Role) -> (Router, SharedStore, String, tempfile::TempDir) {
+    let (store, dir) = sqlite().await;
+    let clinic = store
+        .create_clinic("Oak Street Clinic")
+        .await
+        .expect("clinic");
+    user(&store, "staff@clinic.example", role, vec![clinic.id]).await;
+    let app = app(store.clone());
+    let (status, cookie, body) = sign_in(&app, "staff@clinic.example", PASSWORD).await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status}: {body}"
+    );
+    let cookie = cookie_pair(&cookie.expect("session cookie"));
+    (app, store, cookie, dir)
+}
+
+fn get_with(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request")
+}
+
 #[tokio::test]
 async fn healthz_reports_ok_with_the_backend_and_version() {
     let (store, _dir) = sqlite().await;
@@ -79,7 +157,7 @@ async fn healthz_is_503_when_the_database_is_gone() {
 }
 
 #[tokio::test]
-async fn the_home_page_is_server_rendered_with_an_empty_state() {
+async fn the_home_page_asks_an_anonymous_visitor_to_sign_in() {
     let (store, _dir) = sqlite().await;
     let (status, headers, body) = send(app(store), get("/")).await;
     assert_eq!(status, StatusCode::OK);
@@ -88,24 +166,57 @@ async fn the_home_page_is_server_rendered_with_an_empty_state() {
         .expect("ascii")
         .starts_with("text/html"));
     assert!(body.contains("<title>Patients · Tandem</title>"), "{body}");
-    assert!(body.contains("Tandem"));
-    assert!(body.contains("No patients enrolled yet"), "{body}");
+    assert!(body.contains("Please sign in"), "{body}");
     assert!(body.contains("Skip to main content"));
     // The hydration script that loads the wasm bundle.
     assert!(body.contains("/pkg/tandem.js"));
 }
 
 #[tokio::test]
-async fn the_patient_list_renders_patients_from_the_store() {
+async fn the_sign_in_page_explains_first_run_setup_when_there_are_no_accounts() {
     let (store, _dir) = sqlite().await;
-    let clinic = store
-        .create_clinic("Oak Street Clinic")
+    let (status, _, body) = send(app(store.clone()), get("/login")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No accounts yet"), "{body}");
+    assert!(body.contains("tandem user create"), "{body}");
+    assert_eq!(
+        store.count_users().await.expect("count"),
+        0,
+        "never auto-created"
+    );
+    user(&store, "admin@clinic.example", Role::Admin, vec![]).await;
+    let (_, _, body) = send(app(store), get("/login")).await;
+    assert!(!body.contains("No accounts yet"));
+}
+
+#[tokio::test]
+async fn a_signed_in_care_manager_sees_the_empty_state() {
+    let (app, _store, cookie, _dir) = signed_in_app(Role::CareManager).await;
+    let (status, _, body) = send(app, get_with("/", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No patients enrolled yet"), "{body}");
+    assert!(
+        body.contains("Synthetic Staff"),
+        "the header names the user: {body}"
+    );
+}
+
+#[tokio::test]
+async fn the_patient_list_renders_the_clinics_patients_from_the_store() {
+    let (app, store, cookie, _dir) = signed_in_app(Role::CareManager).await;
+    let clinic = store.list_clinics().await.expect("clinics")[0].clone();
+    let other = store
+        .create_clinic("Elsewhere Clinic")
         .await
         .expect("clinic");
-    for (mrn, given, family) in [("SYN-2", "Ava", "Zimmer"), ("SYN-1", "Ben", "Adler")] {
+    for (clinic_id, mrn, given, family) in [
+        (clinic.id, "SYN-2", "Ava", "Zimmer"),
+        (clinic.id, "SYN-1", "Ben", "Adler"),
+        (other.id, "SYN-9", "Cy", "Hidden"),
+    ] {
         store
             .create_patient(&NewPatient {
-                clinic_id: clinic.id,
+                clinic_id,
                 mrn: Mrn::parse(mrn).expect("mrn"),
                 given_name: PersonName::parse("given name", given).expect("name"),
                 family_name: PersonName::parse("family name", family).expect("name"),
@@ -114,15 +225,26 @@ async fn the_patient_list_renders_patients_from_the_store() {
             .await
             .expect("patient");
     }
-    let (status, _, body) = send(app(store), get("/patients")).await;
+    let (status, _, body) = send(app.clone(), get_with("/patients", &cookie)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!body.contains("No patients enrolled yet"));
     assert!(body.contains("Showing 1–2 of 2 patients"), "{body}");
     let adler = body.find("Adler, Ben").expect("Adler listed");
     let zimmer = body.find("Zimmer, Ava").expect("Zimmer listed");
     assert!(adler < zimmer, "ordered by family name");
     assert!(body.contains("SYN-1") && body.contains("Oak Street Clinic"));
-    assert!(body.contains("Not enrolled"));
+    assert!(
+        !body.contains("Hidden"),
+        "another clinic's patient must not show"
+    );
+    // Asking for the other clinic explicitly is refused as "not found".
+    let req = form_post(
+        ListPatients::PATH,
+        format!("page=1&clinic={}", other.id),
+        Some(&cookie),
+    );
+    let (status, _, body) = send(app, req).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(!body.contains("Hidden"));
 }
 
 #[tokio::test]
@@ -157,13 +279,183 @@ fn server_fn_call(site: Option<&str>, origin: Option<&str>) -> Request<Body> {
 }
 
 #[tokio::test]
-async fn a_same_origin_server_function_call_returns_the_page_as_json() {
+async fn an_anonymous_server_function_call_is_401() {
     let (store, _dir) = sqlite().await;
     let req = server_fn_call(Some("same-origin"), Some("http://127.0.0.1:3000"));
     let (status, _, body) = send(app(store), req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
+
+#[tokio::test]
+async fn a_signed_in_server_function_call_returns_the_page_as_json() {
+    let (app, _store, cookie, _dir) = signed_in_app(Role::CareManager).await;
+    let req = form_post(ListPatients::PATH, "page=1".to_owned(), Some(&cookie));
+    let (status, _, body) = send(app, req).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(json["total"], 0);
+}
+
+#[tokio::test]
+async fn an_admin_may_not_list_patients() {
+    let (app, _store, cookie, _dir) = signed_in_app(Role::Admin).await;
+    let req = form_post(ListPatients::PATH, "page=1".to_owned(), Some(&cookie));
+    let (status, _, _) = send(app, req).await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let (store, _dir) = sqlite().await;
+    user(&store, "cm@clinic.example", Role::CareManager, vec![]).await;
+    let (_, cookie, _) = sign_in(&app(store), "cm@clinic.example", PASSWORD).await;
+    let cookie = cookie.expect("cookie");
+    assert!(cookie.starts_with("tandem_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_message() {
+    let (store, _dir) = sqlite().await;
+    user(&store, "cm@clinic.example", Role::CareManager, vec![]).await;
+    let app = app(store.clone());
+    let (s1, c1, wrong_password) = sign_in(&app, "cm@clinic.example", "not the password").await;
+    let (s2, c2, unknown_email) = sign_in(&app, "nobody@clinic.example", PASSWORD).await;
+    assert_eq!(s1, StatusCode::BAD_REQUEST);
+    assert_eq!(s2, StatusCode::BAD_REQUEST);
+    assert_eq!(wrong_password, unknown_email, "no user enumeration");
+    assert!(wrong_password.contains("The email address or password is incorrect."));
+    assert!(c1.is_none() && c2.is_none());
+    let audit = store
+        .list_audit(&app::audit::AuditQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 2, "failed sign-ins are audited");
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_account() {
+    let (store, _dir) = sqlite().await;
+    user(&store, "cm@clinic.example", Role::CareManager, vec![]).await;
+    let app = app(store);
+    for _ in 0..tandem_server::session::MAX_FAILURES_PER_ACCOUNT {
+        let (status, _, _) = sign_in(&app, "cm@clinic.example", "guess guess guess").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    // Even the right password is refused while the account is limited.
+    let (status, cookie, body) = sign_in(&app, "cm@clinic.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(cookie.is_none());
+}
+
+#[tokio::test]
+async fn a_deactivated_user_cannot_sign_in() {
+    let (store, _dir) = sqlite().await;
+    user(&store, "cm@clinic.example", Role::CareManager, vec![]).await;
+    let (found, _) = store
+        .find_user_by_email(&Email::parse("cm@clinic.example").expect("email"))
+        .await
+        .expect("find")
+        .expect("user");
+    store
+        .set_user_active(found.id, false)
+        .await
+        .expect("deactivate");
+    let (status, cookie, _) = sign_in(&app(store), "cm@clinic.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(cookie.is_none());
+}
+
+#[tokio::test]
+async fn sign_in_issues_a_fresh_session_id_ignoring_any_presented_one() {
+    let (store, _dir) = sqlite().await;
+    user(&store, "cm@clinic.example", Role::CareManager, vec![]).await;
+    let app = app(store);
+    let planted = "tandem_session=attacker-chosen-value";
+    let req = form_post(
+        SignIn::PATH,
+        format!(
+            "email=cm%40clinic.example&password={}",
+            PASSWORD.replace(' ', "+")
+        ),
+        Some(planted),
+    );
+    let (_, headers, _) = send(app.clone(), req).await;
+    let issued = cookie_pair(headers[header::SET_COOKIE].to_str().expect("ascii"));
+    assert_ne!(issued, planted);
+    let (_, second, _) = sign_in(&app, "cm@clinic.example", PASSWORD).await;
+    assert_ne!(
+        cookie_pair(&second.expect("cookie")),
+        issued,
+        "every sign-in rotates"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_on_the_server() {
+    let (app, _store, cookie, _dir) = signed_in_app(Role::CareManager).await;
+    let (status, headers, _) = send(
+        app.clone(),
+        form_post(SignOut::PATH, String::new(), Some(&cookie)),
+    )
+    .await;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    let cleared = headers[header::SET_COOKIE].to_str().expect("ascii");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    // The old cookie, replayed, no longer works.
+    let req = form_post(ListPatients::PATH, "page=1".to_owned(), Some(&cookie));
+    let (status, _, _) = send(app, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let (store, _dir) = sqlite().await;
+    let clinic = store
+        .create_clinic("Oak Street Clinic")
+        .await
+        .expect("clinic");
+    user(
+        &store,
+        "cm@clinic.example",
+        Role::CareManager,
+        vec![clinic.id],
+    )
+    .await;
+    let config = tandem_server::session::SessionConfig {
+        idle: chrono::Duration::milliseconds(300),
+        ..Default::default()
+    };
+    let app = tandem_server::router_with(
+        store,
+        tandem_server::leptos_options(
+            std::path::Path::new("target/site"),
+            "127.0.0.1:3000".parse().expect("addr"),
+        ),
+        config,
+    );
+    let (_, cookie, _) = sign_in(&app, "cm@clinic.example", PASSWORD).await;
+    let cookie = cookie_pair(&cookie.expect("cookie"));
+    let fresh = form_post(ListPatients::PATH, "page=1".to_owned(), Some(&cookie));
+    assert_eq!(send(app.clone(), fresh).await.0, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let stale = form_post(ListPatients::PATH, "page=1".to_owned(), Some(&cookie));
+    assert_eq!(send(app, stale).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn pages_are_not_stored_by_the_browser_but_the_bundle_is() {
+    let (store, _dir) = sqlite().await;
+    let (_, headers, _) = send(app(store), get("/")).await;
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
 }
 
 #[tokio::test]
@@ -182,11 +474,7 @@ async fn a_cross_site_server_function_call_is_refused() {
 #[tokio::test]
 async fn a_malformed_server_function_call_is_a_client_error() {
     let (store, _dir) = sqlite().await;
-    let req = Request::post(ListPatients::PATH)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("page=minus-one"))
-        .expect("request");
+    let req = form_post(ListPatients::PATH, "page=minus-one".to_owned(), None);
     let (status, _, body) = send(app(store), req).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body.contains("the request was malformed"), "{body}");

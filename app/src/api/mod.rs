@@ -4,6 +4,7 @@
 //! response from `AppError::status` (see the server's `server_fn_status` middleware), so a refused
 //! input is a 4xx and never a 500.
 
+pub mod auth;
 pub mod patients;
 
 /// The URL prefix of every server function.
@@ -11,9 +12,75 @@ pub const SERVER_FN_PREFIX: &str = "/api/fn";
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
+    use crate::accounts::{ClientIp, CurrentUser};
+    use crate::audit::{AuditEntry, AuditOutcome};
     use crate::error::AppError;
-    use crate::ports::SharedStore;
+    use crate::policy::{authorize, Action, Denied, Principal};
+    use crate::ports::{SharedAuth, SharedStore};
     use leptos::prelude::use_context;
+
+    /// The sign-in service provided by the server.
+    pub fn auth() -> Result<SharedAuth, AppError> {
+        use_context::<SharedAuth>().ok_or_else(|| {
+            tracing::error!("auth missing from the request context");
+            AppError::Internal
+        })
+    }
+
+    fn parts() -> Option<http::request::Parts> {
+        use_context::<http::request::Parts>()
+    }
+
+    /// The signed-in user of this request, if any.
+    pub fn current_user() -> Option<CurrentUser> {
+        parts().and_then(|p| p.extensions.get::<CurrentUser>().cloned())
+    }
+
+    /// The client's address, for rate limits and the audit log.
+    pub fn client_ip() -> Option<std::net::IpAddr> {
+        parts().and_then(|p| p.extensions.get::<ClientIp>().and_then(|c| c.0))
+    }
+
+    /// Adds a `Set-Cookie` header to the response.
+    pub fn set_cookie(value: &str) -> Result<(), AppError> {
+        let opts = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+        let value = http::HeaderValue::from_str(value).map_err(|_| AppError::Internal)?;
+        opts.append_header(http::header::SET_COOKIE, value);
+        Ok(())
+    }
+
+    /// The signed-in user allowed to do `action` in `clinic`, or the error to return. Every
+    /// decision is audited: `entity` names what was asked for.
+    pub async fn require(
+        action: Action,
+        clinic: Option<crate::model::ClinicId>,
+        audit_action: &str,
+        entity: Option<(&str, i64)>,
+    ) -> Result<Principal, AppError> {
+        let Some(current) = current_user() else {
+            return Err(AppError::Unauthenticated);
+        };
+        let principal = current.principal();
+        let decision = authorize(&principal, action, clinic);
+        let entry = AuditEntry {
+            user_id: Some(principal.user_id),
+            action: audit_action.to_owned(),
+            entity_type: entity.map(|(t, _)| t.to_owned()),
+            entity_id: entity.map(|(_, id)| id),
+            ip: client_ip().map(|i| i.to_string()),
+            outcome: if decision.is_ok() {
+                AuditOutcome::Ok
+            } else {
+                AuditOutcome::Denied
+            },
+        };
+        store()?.append_audit(&entry).await?;
+        match decision {
+            Ok(()) => Ok(principal),
+            Err(Denied::Role) => Err(AppError::Forbidden),
+            Err(Denied::OtherClinic) => Err(AppError::NotFound("the record".to_owned())),
+        }
+    }
 
     /// The store provided by the server for this request.
     pub fn store() -> Result<SharedStore, AppError> {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use crate::api::auth::{who_am_i, SignOut};
 use crate::PRODUCT;
 
 #[component]
@@ -52,7 +53,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         </ul>
                     </nav>
                     <div class="account" aria-label="Account">
-                        <span class="account__status">"Not signed in"</span>
+                        <Account />
                     </div>
                 </div>
             </header>
@@ -66,6 +67,35 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </p>
             </footer>
         </div>
+    }
+}
+
+/// Who is signed in, with a sign-out button; or a sign-in link.
+#[component]
+fn Account() -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    // Asked again after every navigation, so signing in or out shows at once.
+    let location = use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| who_am_i());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(user)) => view! {
+                        <span class="account__status">
+                            <span class="account__name">{user.display_name}</span>
+                            " · "
+                            {user.role.label()}
+                        </span>
+                        <ActionForm action=sign_out attr:class="account__signout">
+                            <button type="submit" class="link-button">"Sign out"</button>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    _ => view! { <a class="account__signin" href="/login">"Sign in"</a> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -1,4 +1,5 @@
 //! Screens, one module each.
 
+pub mod login;
 pub mod not_found;
 pub mod patients;

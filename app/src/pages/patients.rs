@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::patients::list_patients;
 use crate::components::empty_state::EmptyState;
 use crate::domain::{Instrument, Severity};
+use crate::error::AppError;
 use crate::model::{Page, PatientListRow};
 
 #[component]
@@ -20,7 +21,16 @@ pub fn PatientsPage() -> impl IntoView {
             .unwrap_or(1)
             .max(1)
     };
-    let patients = Resource::new(page, list_patients);
+    let clinic = move || {
+        query
+            .read()
+            .get("clinic")
+            .and_then(|c| c.parse::<i64>().ok())
+    };
+    let patients = Resource::new(
+        move || (page(), clinic()),
+        |(page, clinic)| list_patients(page, clinic),
+    );
 
     view! {
         <Title text="Patients" />
@@ -32,6 +42,7 @@ pub fn PatientsPage() -> impl IntoView {
                 match patients.await {
                     Ok(page) if page.total == 0 => view! { <NoPatients /> }.into_any(),
                     Ok(page) => view! { <PatientTable page /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInPrompt /> }.into_any(),
                     Err(err) => view! {
                         <div class="error-summary" role="alert">
                             <h2>"The patient list could not be loaded"</h2>
@@ -42,6 +53,19 @@ pub fn PatientsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn SignInPrompt() -> impl IntoView {
+    view! {
+        <section class="notice">
+            <h2>"Please sign in"</h2>
+            <p>"Patient information is shown only to signed-in staff of the patient's clinic."</p>
+            <p>
+                <a class="button" href="/login">"Sign in"</a>
+            </p>
+        </section>
     }
 }
 

@@ -412,6 +412,68 @@ macro_rules! impl_store {
                 tx.commit().await.map_err($crate::db::common::map_err)
             }
 
+            async fn create_session(
+                &self,
+                session: &app::accounts::NewSession,
+            ) -> app::ports::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query($crate::db::sql::INSERT_SESSION)
+                    .bind(session.id_hash.as_str())
+                    .bind(session.user_id)
+                    .bind(session.created_at)
+                    .bind(session.expires_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::conflict_on_unique("session id collision"))?;
+                tx.commit().await.map_err($crate::db::common::map_err)
+            }
+
+            async fn get_session(
+                &self,
+                id_hash: &str,
+            ) -> app::ports::StoreResult<Option<app::accounts::SessionRecord>> {
+                let row: Option<$crate::db::rows::SessionRow> =
+                    sqlx::query_as($crate::db::sql::GET_SESSION)
+                        .bind(id_hash)
+                        .fetch_optional(self.read_pool())
+                        .await
+                        .map_err($crate::db::common::map_err)?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let Some(user) = app::ports::Store::get_user(self, row.user_id).await? else {
+                    return Ok(None);
+                };
+                Ok(Some(app::accounts::SessionRecord {
+                    user,
+                    created_at: row.created_at,
+                    last_seen_at: row.last_seen_at,
+                    expires_at: row.expires_at,
+                }))
+            }
+
+            async fn touch_session(
+                &self,
+                id_hash: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> app::ports::StoreResult<()> {
+                self.write_one($crate::db::sql::TOUCH_SESSION, id_hash, Some(at)).await
+            }
+
+            async fn delete_session(&self, id_hash: &str) -> app::ports::StoreResult<()> {
+                self.write_one($crate::db::sql::DELETE_SESSION, id_hash, None).await
+            }
+
+            async fn delete_user_sessions(&self, user_id: i64) -> app::ports::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query($crate::db::sql::DELETE_USER_SESSIONS)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                tx.commit().await.map_err($crate::db::common::map_err)
+            }
+
             async fn append_audit(
                 &self,
                 e: &app::audit::AuditEntry,
@@ -468,6 +530,25 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// Runs a one-row session statement keyed by token hash, with an optional instant.
+            async fn write_one(
+                &self,
+                sql: &'static str,
+                id_hash: &str,
+                at: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> app::ports::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                let mut query = sqlx::query(sql).bind(id_hash.to_owned());
+                if let Some(at) = at {
+                    query = query.bind(at);
+                }
+                query
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                tx.commit().await.map_err($crate::db::common::map_err)
+            }
+
             async fn with_clinics(
                 &self,
                 row: $crate::db::rows::UserRow,

@@ -151,3 +151,12 @@ pub fn insert_audit() -> String {
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {AUDIT_COLUMNS}"
     )
 }
+
+pub const INSERT_SESSION: &str =
+    "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at) \
+     VALUES ($1, $2, $3, $3, $4)";
+pub const GET_SESSION: &str =
+    "SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1";
+pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
+pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
+pub const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";

@@ -1,0 +1,33 @@
+import { expect, Page } from '@playwright/test';
+
+/** The synthetic care manager that start-server.sh creates. */
+export const CARE_MANAGER = {
+  email: 'cm@synthetic.example',
+  password: 'synthetic pass phrase',
+  name: 'Casey Synthetic',
+};
+
+/** Collects console errors and uncaught exceptions, which must stay empty. A 401 answer is
+ * expected after signing out (the page asks for data and is told to sign in) and is not an error. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('status of 401')) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** The layout sets data-hydrated once the wasm bundle has taken over the page. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator('.app[data-hydrated="true"]')).toBeAttached({ timeout: 20_000 });
+}
+
+export async function signIn(page: Page) {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email address').fill(CARE_MANAGER.email);
+  await page.getByLabel('Password').fill(CARE_MANAGER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(CARE_MANAGER.name)).toBeVisible();
+}

@@ -1,0 +1,276 @@
+//! Sessions: random tokens in an `HttpOnly` cookie, stored server-side as SHA-256 hashes, with an
+//! idle timeout (automatic logoff) and an absolute lifetime. Sign-in is rate-limited per account
+//! and per client address, and every failure gets the same message.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::accounts::{ClientIp, CurrentUser, Email, NewSession};
+use app::audit::{AuditEntry, AuditOutcome};
+use app::error::AppError;
+use app::ports::{Auth, SharedStore};
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use cookie::{Cookie, SameSite};
+use sha2::{Digest, Sha256};
+
+use crate::password;
+
+pub const COOKIE: &str = "tandem_session";
+
+/// Session settings, from flags and the environment.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Inactivity after which a session ends (automatic logoff).
+    pub idle: chrono::Duration,
+    /// Longest a session lasts, active or not.
+    pub absolute: chrono::Duration,
+    /// Mark the cookie `Secure` (serve over TLS, directly or behind a proxy).
+    pub secure_cookie: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle: chrono::Duration::minutes(15),
+            absolute: chrono::Duration::hours(12),
+            secure_cookie: false,
+        }
+    }
+}
+
+/// The hex SHA-256 of a token, which is all the database keeps.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| {
+        tracing::error!("no randomness for a session token");
+        AppError::Internal
+    })?;
+    Ok(hex::encode(bytes))
+}
+
+/// Sign-in failures per key within a window.
+#[derive(Debug, Default)]
+struct Limiter {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl Limiter {
+    const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+    fn blocked(&self, key: &str, max: usize) -> bool {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.entry(key.to_owned()).or_default();
+        entry.retain(|t| now.duration_since(*t) < Self::WINDOW);
+        entry.len() >= max
+    }
+
+    fn fail(&self, key: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(key.to_owned()).or_default().push(Instant::now());
+    }
+
+    fn clear(&self, key: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(key);
+    }
+}
+
+/// Failed sign-ins allowed per account, and per client address, in 15 minutes.
+pub const MAX_FAILURES_PER_ACCOUNT: usize = 5;
+pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+
+const BAD_CREDENTIALS: &str = "The email address or password is incorrect.";
+const TOO_MANY: &str = "Too many sign-in attempts. Wait 15 minutes and try again.";
+
+/// The server's implementation of the sign-in port.
+pub struct Sessions {
+    store: SharedStore,
+    config: SessionConfig,
+    limiter: Limiter,
+}
+
+impl Sessions {
+    pub fn new(store: SharedStore, config: SessionConfig) -> Arc<Self> {
+        Arc::new(Sessions {
+            store,
+            config,
+            limiter: Limiter::default(),
+        })
+    }
+
+    fn cookie(&self, value: String, max_age: Option<chrono::Duration>) -> String {
+        let mut c = Cookie::build((COOKIE, value))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.config.secure_cookie)
+            .path("/");
+        if let Some(age) = max_age {
+            c = c.max_age(cookie::time::Duration::seconds(age.num_seconds()));
+        }
+        c.build().to_string()
+    }
+
+    async fn audit(&self, user_id: Option<i64>, action: &str, ip: Option<IpAddr>, ok: bool) {
+        let entry = AuditEntry {
+            user_id,
+            action: action.to_owned(),
+            entity_type: user_id.map(|_| "user".to_owned()),
+            entity_id: user_id,
+            ip: ip.map(|i| i.to_string()),
+            outcome: if ok {
+                AuditOutcome::Ok
+            } else {
+                AuditOutcome::Failed
+            },
+        };
+        if let Err(e) = self.store.append_audit(&entry).await {
+            tracing::error!(error = %e, action, "could not write the audit entry");
+        }
+    }
+
+    /// The signed-in user for a request's session token, ending sessions that have expired.
+    pub async fn current_user(&self, token: &str) -> Option<CurrentUser> {
+        let hash = hash_token(token);
+        let record = match self.store.get_session(&hash).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return None;
+            }
+        };
+        let now = chrono::Utc::now();
+        let expired = now >= record.expires_at || now - record.last_seen_at >= self.config.idle;
+        if expired || !record.user.active {
+            if let Err(e) = self.store.delete_session(&hash).await {
+                tracing::error!(error = %e, "could not end an expired session");
+            }
+            return None;
+        }
+        // Record activity at most once a minute, to keep reads cheap.
+        if now - record.last_seen_at >= chrono::Duration::minutes(1) {
+            if let Err(e) = self.store.touch_session(&hash, now).await {
+                tracing::warn!(error = %e, "could not record session activity");
+            }
+        }
+        Some(CurrentUser {
+            user: record.user,
+            session_hash: hash,
+        })
+    }
+}
+
+#[async_trait]
+impl Auth for Sessions {
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<String, AppError> {
+        let account_key = format!("account:{}", email.trim().to_lowercase());
+        let ip_key = format!(
+            "ip:{}",
+            ip.map_or_else(|| "unknown".to_owned(), |i| i.to_string())
+        );
+        if self.limiter.blocked(&account_key, MAX_FAILURES_PER_ACCOUNT)
+            || self.limiter.blocked(&ip_key, MAX_FAILURES_PER_ADDRESS)
+        {
+            self.audit(None, "session.sign_in_limited", ip, false).await;
+            return Err(AppError::TooManyRequests(TOO_MANY.to_owned()));
+        }
+        let found = match Email::parse(email) {
+            Ok(e) => self.store.find_user_by_email(&e).await?,
+            Err(_) => None,
+        };
+        let password = password.to_owned();
+        let hash = found
+            .as_ref()
+            .map_or_else(|| password::dummy_hash().to_owned(), |(_, h)| h.clone());
+        // Hashing takes tens of milliseconds of CPU: keep it off the async workers.
+        let matches = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+            .await
+            .unwrap_or(false);
+        let user = match found {
+            Some((user, _)) if matches && user.active => user,
+            other => {
+                self.limiter.fail(&account_key);
+                self.limiter.fail(&ip_key);
+                self.audit(other.map(|(u, _)| u.id), "session.sign_in", ip, false)
+                    .await;
+                return Err(AppError::Invalid {
+                    field: None,
+                    message: BAD_CREDENTIALS.to_owned(),
+                });
+            }
+        };
+        self.limiter.clear(&account_key);
+        // A new random token at every sign-in: a session id known before sign-in is never
+        // promoted (no fixation).
+        let token = new_token()?;
+        let now = chrono::Utc::now();
+        self.store
+            .create_session(&NewSession {
+                id_hash: hash_token(&token),
+                user_id: user.id,
+                created_at: now,
+                expires_at: now + self.config.absolute,
+            })
+            .await?;
+        self.audit(Some(user.id), "session.sign_in", ip, true).await;
+        tracing::info!(user_id = user.id, "signed in");
+        Ok(self.cookie(token, Some(self.config.absolute)))
+    }
+
+    async fn sign_out(
+        &self,
+        current: &CurrentUser,
+        ip: Option<IpAddr>,
+    ) -> Result<String, AppError> {
+        self.store.delete_session(&current.session_hash).await?;
+        self.audit(Some(current.user.id), "session.sign_out", ip, true)
+            .await;
+        Ok(self.cookie(String::new(), Some(chrono::Duration::zero())))
+    }
+}
+
+/// Puts the client address and, when the session cookie is valid, the signed-in user into the
+/// request's extensions, where server functions and pages find them.
+pub async fn load_session(
+    State(sessions): State<Arc<Sessions>>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    req.extensions_mut().insert(ClientIp(ip));
+    let token = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE)
+        .map(|c| c.value().to_owned());
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
+        if let Some(current) = sessions.current_user(&token).await {
+            req.extensions_mut().insert(current);
+        }
+    }
+    next.run(req).await
+}
