@@ -1,9 +1,11 @@
 #!/bin/sh
 # Starts the release server for the browser tests on a fresh registry holding one synthetic clinic
-# and one synthetic care manager (see tests/fixtures.ts), created with the tandem CLI.
+# one synthetic care manager and one administrator (see tests/fixtures.ts), created with the tandem CLI.
 set -eu
 "$TANDEM_BIN" clinic create --name "Synthetic Clinic" >/dev/null
 printf '%s\n' 'synthetic pass phrase' | "$TANDEM_BIN" user create \
   --email cm@synthetic.example --name "Casey Synthetic" --role care_manager \
   --clinic "Synthetic Clinic" --password-stdin >/dev/null
+printf '%s\n' 'synthetic admin phrase' | "$TANDEM_BIN" user create \
+  --email admin@synthetic.example --name "Alex Admin" --role admin --password-stdin >/dev/null
 exec "$TANDEM_BIN" serve

@@ -15,6 +15,7 @@ pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod routes;
+pub mod settings;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -24,8 +25,31 @@ pub use routes::App;
 /// The product name, shown in the header and the page titles.
 pub const PRODUCT: &str = "Tandem";
 
+/// The Content-Security-Policy of every page: scripts only with this response's nonce (the
+/// hydration script, which then loads the bundle), wasm compilation, and everything else from
+/// this site alone; no framing.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let nonce = leptos::nonce::use_nonce();
+        let response = use_context::<leptos_axum::ResponseOptions>();
+        if let (Some(nonce), Some(response)) = (nonce, response) {
+            if let Ok(value) =
+                http::HeaderValue::from_str(&content_security_policy(nonce.as_inner()))
+            {
+                response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -83,6 +83,27 @@ pub trait Store: Send + Sync + 'static {
     /// Clinic lookup used by forms and the API.
     async fn get_clinic(&self, id: ClinicId) -> StoreResult<Option<Clinic>>;
 
+    async fn rename_clinic(&self, id: ClinicId, name: &str) -> StoreResult<Clinic>;
+    /// The clinic's settings, or the defaults when none were saved.
+    async fn clinic_settings(&self, id: ClinicId) -> StoreResult<crate::settings::ClinicSettings>;
+    /// Saves already-validated settings.
+    async fn save_clinic_settings(
+        &self,
+        id: ClinicId,
+        settings: &crate::settings::ClinicSettings,
+    ) -> StoreResult<()>;
+
+    /// Every user with their clinics, by display name (two queries, whatever the count).
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Replaces a user's name, role and clinics atomically.
+    async fn update_user(
+        &self,
+        id: i64,
+        display_name: &str,
+        role: crate::policy::Role,
+        clinics: &[ClinicId],
+    ) -> StoreResult<User>;
+
     /// How many user accounts exist (active or not). Zero means first run.
     async fn count_users(&self) -> StoreResult<u64>;
     /// Creates a user with their clinic memberships, atomically. `Conflict` when the email is
@@ -118,13 +139,16 @@ pub type SharedStore = Arc<dyn Store>;
 #[async_trait]
 pub trait Auth: Send + Sync + 'static {
     /// Checks the credentials (rate-limited per account and per address; one generic message for
-    /// every failure), starts a new session and returns the `Set-Cookie` value that carries it.
+    /// every failure), starts a new session and returns the `Set-Cookie` value that carries it,
+    /// with the user's role.
     async fn sign_in(
         &self,
         email: &str,
         password: &str,
         ip: Option<std::net::IpAddr>,
-    ) -> Result<String, crate::error::AppError>;
+    ) -> Result<(String, crate::policy::Role), crate::error::AppError>;
+    /// Checks a new password against the rules and hashes it with argon2id.
+    async fn hash_new_password(&self, password: &str) -> Result<String, crate::error::AppError>;
     /// Ends the session server-side and returns the `Set-Cookie` value that clears the cookie.
     async fn sign_out(
         &self,

@@ -5,6 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::Layout;
+use crate::pages::admin::{AdminClinicsPage, AdminUsersPage, AuditPage, ClinicSettingsPage};
 use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage};
 
 #[component]
@@ -16,6 +17,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=PatientsPage />
                     <Route path=path!("/patients") view=PatientsPage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/admin") view=AdminUsersPage />
+                    <Route path=path!("/admin/users") view=AdminUsersPage />
+                    <Route path=path!("/admin/clinics") view=AdminClinicsPage />
+                    <Route path=path!("/admin/clinics/:id") view=ClinicSettingsPage />
+                    <Route path=path!("/admin/audit") view=AuditPage />
                 </Routes>
             </Layout>
         </Router>

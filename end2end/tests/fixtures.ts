@@ -7,12 +7,21 @@ export const CARE_MANAGER = {
   name: 'Casey Synthetic',
 };
 
+/** The synthetic administrator that start-server.sh creates. */
+export const ADMIN = {
+  email: 'admin@synthetic.example',
+  password: 'synthetic admin phrase',
+  name: 'Alex Admin',
+};
+
 /** Collects console errors and uncaught exceptions, which must stay empty. A 401 answer is
- * expected after signing out (the page asks for data and is told to sign in) and is not an error. */
-export function watchErrors(page: Page): string[] {
+ * expected after signing out (the page asks for data and is told to sign in), and a test that
+ * submits bad input on purpose names the statuses it expects. */
+export function watchErrors(page: Page, expectedStatuses: number[] = []): string[] {
   const errors: string[] = [];
+  const expected = [401, ...expectedStatuses].map((s) => `status of ${s}`);
   page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('status of 401')) errors.push(m.text());
+    if (m.type() === 'error' && !expected.some((e) => m.text().includes(e))) errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
@@ -29,5 +38,5 @@ export async function signIn(page: Page) {
   await page.getByLabel('Email address').fill(CARE_MANAGER.email);
   await page.getByLabel('Password').fill(CARE_MANAGER.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByText(CARE_MANAGER.name)).toBeVisible();
+  await expect(page.getByLabel('Account').getByText(CARE_MANAGER.name)).toBeVisible();
 }

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { CARE_MANAGER, signIn, waitForHydration, watchErrors } from './fixtures';
+import { ADMIN, CARE_MANAGER, signIn, waitForHydration, watchErrors } from './fixtures';
 
 test('the home page is server-rendered, then hydrated: the phone menu opens', async ({ page }) => {
   const errors = watchErrors(page);
@@ -97,4 +97,46 @@ test('the health check answers JSON', async ({ request }) => {
   const body = await res.json();
   expect(body.status).toBe('ok');
   expect(body.database).toBe('sqlite');
+});
+
+test('an administrator creates a clinic and a user, changes a setting, and reads the audit log', async ({ page }) => {
+  // One refused settings form (400) is part of the test.
+  const errors = watchErrors(page, [400]);
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email address').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByLabel('Account').getByText(ADMIN.name)).toBeVisible();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+
+  await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: 'Clinics' }).click();
+  await page.getByLabel('Clinic name').fill('Second Synthetic Clinic');
+  await page.getByRole('button', { name: 'Add clinic' }).click();
+  await expect(page.getByRole('link', { name: 'Second Synthetic Clinic' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Second Synthetic Clinic' }).click();
+  await page.getByLabel('Not improving: weeks on the current plan').fill('2');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('alert')).toContainText('not_improving_weeks: must be 4–52 weeks');
+  await page.getByLabel('Not improving: weeks on the current plan').fill('12');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status')).toContainText('Settings saved.');
+
+  await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: 'Users' }).click();
+  await page.locator('#new-email').fill('pc@synthetic.example');
+  await page.locator('#new-name').fill('Pat Consultant');
+  await page.locator('#new-role').selectOption('psychiatric_consultant');
+  await page.locator('#new-clinic-1').check();
+  await page.getByLabel('Initial password (at least 12 characters)').fill('another synthetic phrase');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByRole('row', { name: /Pat Consultant/ })).toBeVisible();
+  await page.screenshot({ path: 'output/admin-users.png', fullPage: true });
+
+  await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('cell', { name: 'user.create' }).first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'clinic_settings.update' }).first()).toBeVisible();
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+  expect(errors).toEqual([]);
 });

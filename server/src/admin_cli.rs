@@ -156,6 +156,10 @@ pub async fn user(store: &dyn Store, command: UserCommand) -> Result<(), Startup
                 .set_password_hash(id, &password_hash)
                 .await
                 .map_err(|e| refuse(e.to_string()))?;
+            store
+                .delete_user_sessions(id)
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
             audit(store, "user.set_password", Some(("user", id))).await;
             out(&format!("password changed for user {id}"));
             Ok(())
@@ -164,6 +168,10 @@ pub async fn user(store: &dyn Store, command: UserCommand) -> Result<(), Startup
             let id = user_id_by_email(store, &email).await?;
             store
                 .set_user_active(id, false)
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+            store
+                .delete_user_sessions(id)
                 .await
                 .map_err(|e| refuse(e.to_string()))?;
             audit(store, "user.deactivate", Some(("user", id))).await;

@@ -4,6 +4,7 @@ pub mod admin_cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod exports;
 pub mod http;
 pub mod password;
 pub mod session;
@@ -20,6 +21,10 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// The largest request body accepted (forms and API calls); larger ones get 413.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
 use crate::config::{parse_addr, Cli, Command, Database, ServeArgs};
 use crate::error::StartupError;
@@ -70,6 +75,7 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
     };
     Router::new()
         .route("/healthz", get(http::healthz))
+        .route("/admin/audit.csv", get(exports::audit_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })
@@ -84,6 +90,7 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
             session::load_session,
         ))
         .layer(axum::middleware::from_fn(http::same_origin_writes))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::log_requests))

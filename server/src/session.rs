@@ -179,7 +179,7 @@ impl Auth for Sessions {
         email: &str,
         password: &str,
         ip: Option<IpAddr>,
-    ) -> Result<String, AppError> {
+    ) -> Result<(String, app::policy::Role), AppError> {
         let account_key = format!("account:{}", email.trim().to_lowercase());
         let ip_key = format!(
             "ip:{}",
@@ -231,7 +231,20 @@ impl Auth for Sessions {
             .await?;
         self.audit(Some(user.id), "session.sign_in", ip, true).await;
         tracing::info!(user_id = user.id, "signed in");
-        Ok(self.cookie(token, Some(self.config.absolute)))
+        Ok((self.cookie(token, Some(self.config.absolute)), user.role))
+    }
+
+    async fn hash_new_password(&self, password: &str) -> Result<String, AppError> {
+        app::accounts::check_password(password)
+            .map_err(|e| AppError::invalid("password", e.to_string()))?;
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || password::hash(&password))
+            .await
+            .map_err(|_| AppError::Internal)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "password hashing failed");
+                AppError::Internal
+            })
     }
 
     async fn sign_out(

@@ -167,6 +167,10 @@ async fn the_home_page_asks_an_anonymous_visitor_to_sign_in() {
         .starts_with("text/html"));
     assert!(body.contains("<title>Patients · Tandem</title>"), "{body}");
     assert!(body.contains("Please sign in"), "{body}");
+    assert!(
+        body.contains("No accounts yet"),
+        "first run is explained: {body}"
+    );
     assert!(body.contains("Skip to main content"));
     // The hydration script that loads the wasm bundle.
     assert!(body.contains("/pkg/tandem.js"));

@@ -3,7 +3,7 @@
 
 mod support;
 
-use app::accounts::{Email, NewUser};
+use app::accounts::{Email, NewSession, NewUser};
 use app::audit::{AuditEntry, AuditOutcome, AuditQuery};
 use app::domain::{Instrument, Mrn, PersonName, Responses};
 use app::model::{
@@ -12,6 +12,7 @@ use app::model::{
 };
 use app::policy::Role;
 use app::ports::{Store, StoreError};
+use app::settings::ClinicSettings;
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
@@ -675,6 +676,112 @@ async fn the_audit_log_is_read_newest_first_and_filtered(store: &dyn Store) {
     assert_eq!(from_today.len(), 3);
 }
 
+async fn clinic_settings_default_until_saved_then_round_trip(store: &dyn Store) {
+    let c = clinic(store, "Oak Street Clinic").await;
+    assert_eq!(
+        store.clinic_settings(c).await.expect("read"),
+        ClinicSettings::default()
+    );
+    let mut settings = ClinicSettings::default();
+    settings.target_caseload = 65;
+    settings.flag_rules.not_improving_weeks = 12;
+    store
+        .save_clinic_settings(c, &settings)
+        .await
+        .expect("save");
+    settings.target_caseload = 70;
+    store
+        .save_clinic_settings(c, &settings)
+        .await
+        .expect("save again");
+    assert_eq!(store.clinic_settings(c).await.expect("read"), settings);
+    let missing = store
+        .save_clinic_settings(ClinicId(999_999), &settings)
+        .await
+        .expect_err("must be refused");
+    assert!(
+        matches!(missing, StoreError::NotFound("clinic")),
+        "{missing:?}"
+    );
+}
+
+async fn a_clinic_can_be_renamed_but_not_to_a_taken_name(store: &dyn Store) {
+    let a = clinic(store, "Clinic A").await;
+    clinic(store, "Clinic B").await;
+    let renamed = store
+        .rename_clinic(a, " Clinic Alpha ")
+        .await
+        .expect("rename");
+    assert_eq!(renamed.name, "Clinic Alpha");
+    let taken = store
+        .rename_clinic(a, "Clinic B")
+        .await
+        .expect_err("must be refused");
+    assert!(matches!(taken, StoreError::Conflict(_)), "{taken:?}");
+}
+
+async fn users_list_with_clinics_and_updates_replace_memberships(store: &dyn Store) {
+    let a = clinic(store, "Clinic A").await;
+    let b = clinic(store, "Clinic B").await;
+    let cm = store
+        .create_user(&new_user("cm@clinic.example", Role::CareManager, vec![a]))
+        .await
+        .expect("cm");
+    store
+        .create_user(&new_user("admin@clinic.example", Role::Admin, vec![]))
+        .await
+        .expect("admin");
+    let updated = store
+        .update_user(cm.id, "Renamed Person", Role::PsychiatricConsultant, &[b])
+        .await
+        .expect("update");
+    assert_eq!(updated.role, Role::PsychiatricConsultant);
+    assert_eq!(updated.clinics, vec![b]);
+    let users = store.list_users().await.expect("list");
+    assert_eq!(users.len(), 2);
+    let listed = users.iter().find(|u| u.id == cm.id).expect("listed");
+    assert_eq!(listed, &updated);
+    assert_eq!(listed.display_name, "Renamed Person");
+}
+
+async fn sessions_are_stored_touched_and_ended(store: &dyn Store) {
+    let user = store
+        .create_user(&new_user("cm@clinic.example", Role::CareManager, vec![]))
+        .await
+        .expect("user");
+    let now = chrono::Utc::now();
+    let hash = "a".repeat(64);
+    store
+        .create_session(&NewSession {
+            id_hash: hash.clone(),
+            user_id: user.id,
+            created_at: now,
+            expires_at: now + chrono::Duration::hours(12),
+        })
+        .await
+        .expect("create");
+    let record = store
+        .get_session(&hash)
+        .await
+        .expect("get")
+        .expect("present");
+    assert_eq!(record.user.id, user.id);
+    let later = now + chrono::Duration::minutes(5);
+    store.touch_session(&hash, later).await.expect("touch");
+    let touched = store
+        .get_session(&hash)
+        .await
+        .expect("get")
+        .expect("present");
+    assert!(touched.last_seen_at > record.last_seen_at);
+    store.delete_user_sessions(user.id).await.expect("end all");
+    assert!(store.get_session(&hash).await.expect("get").is_none());
+    store
+        .delete_session(&hash)
+        .await
+        .expect("ending twice is fine");
+}
+
 contract_tests!(
     a_healthy_store_answers_ping,
     a_new_registry_has_no_patients,
@@ -705,4 +812,8 @@ contract_tests!(
     a_user_in_a_missing_clinic_is_not_created,
     a_password_can_be_reset_and_a_user_deactivated,
     the_audit_log_is_read_newest_first_and_filtered,
+    clinic_settings_default_until_saved_then_round_trip,
+    a_clinic_can_be_renamed_but_not_to_a_taken_name,
+    users_list_with_clinics_and_updates_replace_memberships,
+    sessions_are_stored_touched_and_ended,
 );

@@ -5,14 +5,19 @@ use leptos::prelude::*;
 use crate::accounts::UserSummary;
 use crate::error::AppError;
 
-/// Signs in with email and password, sets the session cookie and goes to the home page.
+/// Signs in with email and password, sets the session cookie and goes to the user's start page:
+/// the patient list, or the user list for an administrator.
 #[server(SignIn, "/api/fn")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let auth = super::context::auth()?;
     let ip = super::context::client_ip();
-    let cookie = auth.sign_in(&email, &password, ip).await?;
+    let (cookie, role) = auth.sign_in(&email, &password, ip).await?;
     super::context::set_cookie(&cookie)?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(if role == crate::policy::Role::Admin {
+        "/admin/users"
+    } else {
+        "/"
+    });
     Ok(())
 }
 

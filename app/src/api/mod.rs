@@ -4,6 +4,7 @@
 //! response from `AppError::status` (see the server's `server_fn_status` middleware), so a refused
 //! input is a 4xx and never a 500.
 
+pub mod admin;
 pub mod auth;
 pub mod patients;
 

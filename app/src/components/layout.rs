@@ -4,7 +4,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use crate::accounts::UserSummary;
 use crate::api::auth::{who_am_i, SignOut};
+use crate::error::AppError;
+use crate::policy::Role;
+
+/// The signed-in user of the page, shared by the header parts.
+type Me = Resource<Result<Option<UserSummary>, AppError>>;
 use crate::PRODUCT;
 
 #[component]
@@ -16,6 +22,9 @@ pub fn Layout(children: Children) -> impl IntoView {
     Effect::new(move |_| set_hydrated.set(true));
 
     let location = use_location();
+    // Who is signed in, asked again after every navigation so signing in or out shows at once.
+    let me: Me = Resource::new(move || location.pathname.get(), |_| who_am_i());
+    provide_context(me);
     // Close the menu after navigating.
     Effect::new(move |_| {
         location.pathname.track();
@@ -49,7 +58,21 @@ pub fn Layout(children: Children) -> impl IntoView {
                         aria-label="Primary"
                     >
                         <ul>
-                            <NavLink href="/patients" label="Patients" />
+                            <Suspense fallback=|| view! { <NavLink href="/patients" label="Patients" /> }>
+                                {move || Suspend::new(async move {
+                                    let admin = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Admin);
+                                    if admin {
+                                        view! {
+                                            <NavLink href="/admin/users" label="Users" />
+                                            <NavLink href="/admin/clinics" label="Clinics" />
+                                            <NavLink href="/admin/audit" label="Audit log" />
+                                        }
+                                        .into_any()
+                                    } else {
+                                        view! { <NavLink href="/patients" label="Patients" /> }.into_any()
+                                    }
+                                })}
+                            </Suspense>
                         </ul>
                     </nav>
                     <div class="account" aria-label="Account">
@@ -74,9 +97,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn Account() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
-    // Asked again after every navigation, so signing in or out shows at once.
-    let location = use_location();
-    let me = Resource::new(move || location.pathname.get(), |_| who_am_i());
+    let me = expect_context::<Me>();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -105,7 +126,11 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     let location = use_location();
     let current = move || {
         let path = location.pathname.get();
-        (path == href || (href == "/patients" && path == "/")).then_some("page")
+        let here = path == href
+            || (href == "/patients" && path == "/")
+            || (href == "/admin/users" && path == "/admin")
+            || (href == "/admin/clinics" && path.starts_with("/admin/clinics/"));
+        here.then_some("page")
     };
     view! {
         <li>

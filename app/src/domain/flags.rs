@@ -138,7 +138,106 @@ impl Default for FlagRules {
     }
 }
 
+/// One refused setting: the field's name as stored, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingError {
+    pub field: String,
+    pub message: String,
+}
+
 impl FlagRules {
+    /// Checks every threshold against a clinically sensible range. All problems are returned at
+    /// once, each naming its field, so a settings form can show them together.
+    ///
+    /// Choice: `safety` can never be taken off the review list; a positive item 9 is always
+    /// discussed with the psychiatrist, whatever else a clinic changes.
+    pub fn validate(&self) -> Result<(), Vec<SettingError>> {
+        let mut errors = Vec::new();
+        let mut range = |field: &str, value: u32, lo: u32, hi: u32, unit: &str| {
+            if value < lo || value > hi {
+                errors.push(SettingError {
+                    field: field.to_owned(),
+                    message: format!("must be {lo}–{hi} {unit}"),
+                });
+            }
+        };
+        range(
+            "item9_threshold",
+            u32::from(self.item9_threshold),
+            1,
+            3,
+            "(item-9 answer)",
+        );
+        range(
+            "not_improving_weeks",
+            self.not_improving_weeks,
+            4,
+            52,
+            "weeks",
+        );
+        range(
+            "worsening_points",
+            u32::from(self.worsening_points),
+            1,
+            27,
+            "points",
+        );
+        range(
+            "no_consult_after_days",
+            self.no_consult_after_days,
+            0,
+            180,
+            "days",
+        );
+        range("early_phase_weeks", self.early_phase_weeks, 1, 52, "weeks");
+        range(
+            "contact_limit_early_days",
+            self.contact_limit_early_days,
+            1,
+            90,
+            "days",
+        );
+        range(
+            "contact_limit_later_days",
+            self.contact_limit_later_days,
+            1,
+            180,
+            "days",
+        );
+        range(
+            "contact_limit_relapse_prevention_days",
+            self.contact_limit_relapse_prevention_days,
+            1,
+            365,
+            "days",
+        );
+        range(
+            "post_discharge_target_hours",
+            self.post_discharge_target_hours,
+            1,
+            336,
+            "hours",
+        );
+        range(
+            "post_discharge_clear_days",
+            self.post_discharge_clear_days,
+            1,
+            90,
+            "days",
+        );
+        if !self.review_kinds.contains(&FlagKind::Safety) {
+            errors.push(SettingError {
+                field: "review_kinds".to_owned(),
+                message: "safety must stay on the review list".to_owned(),
+            });
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Whether a flag of this kind puts a patient on the review list.
     pub fn puts_on_review_list(&self, kind: FlagKind) -> bool {
         self.review_kinds.contains(&kind)
@@ -799,5 +898,26 @@ mod tests {
             let flags = evaluate_flags(&e, &FlagRules::default(), add_days(e.enrolled_on, as_of));
             prop_assert!(flags.windows(2).all(|w| w[0].kind < w[1].kind));
         }
+    }
+
+    #[test]
+    fn the_default_flag_rules_are_valid() {
+        assert_eq!(FlagRules::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn out_of_range_settings_are_all_reported_by_field() {
+        let rules = FlagRules {
+            item9_threshold: 0,
+            not_improving_weeks: 100,
+            review_kinds: vec![FlagKind::NotImproving],
+            ..FlagRules::default()
+        };
+        let errors = rules.validate().expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["item9_threshold", "not_improving_weeks", "review_kinds"]
+        );
     }
 }

@@ -52,8 +52,9 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// How to create the first administrator, shown while the registry has no accounts.
 #[component]
-fn FirstRun() -> impl IntoView {
+pub fn FirstRun() -> impl IntoView {
     view! {
         <section class="notice" aria-labelledby="first-run">
             <h2 id="first-run">"No accounts yet"</h2>

@@ -4,11 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::auth::has_users;
 use crate::api::patients::list_patients;
 use crate::components::empty_state::EmptyState;
 use crate::domain::{Instrument, Severity};
 use crate::error::AppError;
 use crate::model::{Page, PatientListRow};
+use crate::pages::login::FirstRun;
 
 #[component]
 pub fn PatientsPage() -> impl IntoView {
@@ -58,6 +60,7 @@ pub fn PatientsPage() -> impl IntoView {
 
 #[component]
 fn SignInPrompt() -> impl IntoView {
+    let has_users = Resource::new(|| (), |_| has_users());
     view! {
         <section class="notice">
             <h2>"Please sign in"</h2>
@@ -66,6 +69,11 @@ fn SignInPrompt() -> impl IntoView {
                 <a class="button" href="/login">"Sign in"</a>
             </p>
         </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                (has_users.await == Ok(false)).then(|| view! { <FirstRun /> })
+            })}
+        </Suspense>
     }
 }
 
@@ -90,7 +98,7 @@ fn PatientTable(page: Page<PatientListRow>) -> impl IntoView {
     let summary = format!("Showing {first}–{last} of {} patients", page.total);
     view! {
         <p class="table-summary" id="patients-summary">{summary}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Patients">
             <table class="data-table" aria-describedby="patients-summary">
                 <thead>
                     <tr>

@@ -322,22 +322,7 @@ macro_rules! impl_store {
                     .map_err($crate::db::common::conflict_on_unique(
                         "a user with this email address already exists",
                     ))?;
-                let mut clinics: Vec<i64> = u.clinics.iter().map(|c| c.0).collect();
-                clinics.sort_unstable();
-                clinics.dedup();
-                for clinic in &clinics {
-                    sqlx::query($crate::db::sql::INSERT_USER_CLINIC)
-                        .bind(row.id)
-                        .bind(*clinic)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| match $crate::db::common::conflict_on_unique("")(e) {
-                            app::ports::StoreError::Invalid(_) => app::ports::StoreError::Invalid(
-                                format!("clinic {clinic} does not exist"),
-                            ),
-                            other => other,
-                        })?;
-                }
+                let clinics = Self::insert_memberships(&mut tx, row.id, &u.clinics).await?;
                 tx.commit().await.map_err($crate::db::common::map_err)?;
                 Ok(row.into_user(clinics)?.0)
             }
@@ -410,6 +395,124 @@ macro_rules! impl_store {
                     return Err(app::ports::StoreError::NotFound("user"));
                 }
                 tx.commit().await.map_err($crate::db::common::map_err)
+            }
+
+            async fn rename_clinic(
+                &self,
+                id: app::model::ClinicId,
+                name: &str,
+            ) -> app::ports::StoreResult<app::model::Clinic> {
+                let name = name.trim();
+                if name.is_empty() || name.chars().count() > 200 {
+                    return Err(app::ports::StoreError::Invalid(
+                        "clinic name must be 1–200 characters".to_owned(),
+                    ));
+                }
+                let mut tx = self.begin_write().await?;
+                let row: Option<$crate::db::rows::ClinicRow> =
+                    sqlx::query_as($crate::db::sql::RENAME_CLINIC)
+                        .bind(id.0)
+                        .bind(name)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err($crate::db::common::conflict_on_unique(
+                            "a clinic with this name already exists",
+                        ))?;
+                let row = row.ok_or(app::ports::StoreError::NotFound("clinic"))?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                Ok(row.into())
+            }
+
+            async fn clinic_settings(
+                &self,
+                id: app::model::ClinicId,
+            ) -> app::ports::StoreResult<app::settings::ClinicSettings> {
+                let json: Option<String> = sqlx::query_scalar($crate::db::sql::GET_CLINIC_SETTINGS)
+                    .bind(id.0)
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                match json {
+                    None => Ok(app::settings::ClinicSettings::default()),
+                    Some(json) => serde_json::from_str(&json).map_err(|e| {
+                        app::ports::StoreError::Corrupt(format!("settings of clinic {id}: {e}"))
+                    }),
+                }
+            }
+
+            async fn save_clinic_settings(
+                &self,
+                id: app::model::ClinicId,
+                settings: &app::settings::ClinicSettings,
+            ) -> app::ports::StoreResult<()> {
+                let json = serde_json::to_string(settings)
+                    .map_err(|e| app::ports::StoreError::Invalid(e.to_string()))?;
+                let mut tx = self.begin_write().await?;
+                sqlx::query($crate::db::sql::UPSERT_CLINIC_SETTINGS)
+                    .bind(id.0)
+                    .bind(json)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| match $crate::db::common::conflict_on_unique("")(e) {
+                        app::ports::StoreError::Invalid(_) => {
+                            app::ports::StoreError::NotFound("clinic")
+                        }
+                        other => other,
+                    })?;
+                tx.commit().await.map_err($crate::db::common::map_err)
+            }
+
+            async fn list_users(&self) -> app::ports::StoreResult<Vec<app::accounts::User>> {
+                let sql = $crate::db::sql::list_users();
+                let rows: Vec<$crate::db::rows::UserRow> = sqlx::query_as(&sql)
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                let memberships: Vec<(i64, i64)> =
+                    sqlx::query_as($crate::db::sql::ALL_MEMBERSHIPS)
+                        .fetch_all(self.read_pool())
+                        .await
+                        .map_err($crate::db::common::map_err)?;
+                let mut by_user: std::collections::HashMap<i64, Vec<i64>> =
+                    std::collections::HashMap::new();
+                for (user, clinic) in memberships {
+                    by_user.entry(user).or_default().push(clinic);
+                }
+                rows.into_iter()
+                    .map(|row| {
+                        let clinics = by_user.remove(&row.id).unwrap_or_default();
+                        row.into_user(clinics).map(|(u, _)| u)
+                    })
+                    .collect()
+            }
+
+            async fn update_user(
+                &self,
+                id: i64,
+                display_name: &str,
+                role: app::policy::Role,
+                clinics: &[app::model::ClinicId],
+            ) -> app::ports::StoreResult<app::accounts::User> {
+                let sql = $crate::db::sql::update_user();
+                let mut tx = self.begin_write().await?;
+                let row: Option<$crate::db::rows::UserRow> = sqlx::query_as(&sql)
+                    .bind(id)
+                    .bind(display_name)
+                    .bind(role.code())
+                    .bind(chrono::Utc::now())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                let row = row.ok_or(app::ports::StoreError::NotFound("user"))?;
+                sqlx::query($crate::db::sql::DELETE_MEMBERSHIPS)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                let clinics = Self::insert_memberships(&mut tx, id, clinics).await?;
+                tx.commit().await.map_err($crate::db::common::map_err)?;
+                Ok(row.into_user(clinics)?.0)
             }
 
             async fn create_session(
@@ -530,6 +633,31 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// Adds a user's clinic memberships (deduplicated) inside a write transaction.
+            async fn insert_memberships(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                user_id: i64,
+                clinics: &[app::model::ClinicId],
+            ) -> app::ports::StoreResult<Vec<i64>> {
+                let mut ids: Vec<i64> = clinics.iter().map(|c| c.0).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                for clinic in &ids {
+                    sqlx::query($crate::db::sql::INSERT_USER_CLINIC)
+                        .bind(user_id)
+                        .bind(*clinic)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| match $crate::db::common::conflict_on_unique("")(e) {
+                            app::ports::StoreError::Invalid(_) => app::ports::StoreError::Invalid(
+                                format!("clinic {clinic} does not exist"),
+                            ),
+                            other => other,
+                        })?;
+                }
+                Ok(ids)
+            }
+
             /// Runs a one-row session statement keyed by token hash, with an optional instant.
             async fn write_one(
                 &self,

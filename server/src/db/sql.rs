@@ -160,3 +160,27 @@ pub const GET_SESSION: &str =
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
 pub const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
+
+pub const RENAME_CLINIC: &str = "UPDATE clinics SET name = $2 WHERE id = $1 RETURNING id, name";
+
+pub const GET_CLINIC_SETTINGS: &str = "SELECT settings FROM clinic_settings WHERE clinic_id = $1";
+pub const UPSERT_CLINIC_SETTINGS: &str =
+    "INSERT INTO clinic_settings (clinic_id, settings, updated_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (clinic_id) \
+     DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at";
+
+pub fn list_users() -> String {
+    format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name, id")
+}
+
+pub const ALL_MEMBERSHIPS: &str =
+    "SELECT user_id, clinic_id FROM user_clinics ORDER BY user_id, clinic_id";
+
+pub fn update_user() -> String {
+    format!(
+        "UPDATE users SET display_name = $2, role = $3, updated_at = $4 WHERE id = $1 \
+         RETURNING {USER_COLUMNS}"
+    )
+}
+
+pub const DELETE_MEMBERSHIPS: &str = "DELETE FROM user_clinics WHERE user_id = $1";

@@ -1,0 +1,7 @@
+-- Per-clinic settings (flag thresholds, target caseload) as one JSON document per clinic.
+-- Fields missing from a document take their documented defaults.
+CREATE TABLE clinic_settings (
+    clinic_id   INTEGER NOT NULL PRIMARY KEY REFERENCES clinics (id),
+    settings    TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;

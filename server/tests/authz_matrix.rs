@@ -1,0 +1,276 @@
+//! The authorization matrix: every role (and an anonymous visitor) against every server function
+//! and data route, in the user's own clinic and in another clinic. Each cell states the expected
+//! outcome; a denial never reveals whether another clinic's record exists (404, or 403 for a role
+//! that may not do the thing anywhere).
+//!
+//! Add a row here whenever an endpoint is added.
+
+mod support;
+
+use std::sync::Arc;
+
+use app::accounts::{Email, NewUser};
+use app::api::admin::{
+    CreateClinic, CreateUser, GetClinicSettings, ListDirectory, RenameClinic, ResetPassword,
+    SaveClinicSettings, SearchAudit, SetUserActive, UpdateUser,
+};
+use app::api::auth::SignIn;
+use app::api::patients::ListPatients;
+use app::model::ClinicId;
+use app::policy::Role;
+use app::ports::SharedStore;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use leptos::server_fn::ServerFn;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "synthetic pass phrase";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    As(Role),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allowed,
+    Unauthenticated,
+    Denied,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Own,
+    Other,
+}
+
+struct Fixture {
+    app: Router,
+    own: ClinicId,
+    other: ClinicId,
+    spare_user: i64,
+}
+
+async fn fixture(store: SharedStore) -> Fixture {
+    let own = store.create_clinic("Own Clinic").await.expect("clinic").id;
+    let other = store
+        .create_clinic("Other Clinic")
+        .await
+        .expect("clinic")
+        .id;
+    let hash = tandem_server::password::hash(PASSWORD).expect("hash");
+    for role in Role::ALL {
+        store
+            .create_user(&NewUser {
+                email: Email::parse(&format!("{}@own.example", role.code())).expect("email"),
+                display_name: format!("Synthetic {}", role.label()),
+                role,
+                clinics: vec![own],
+                password_hash: hash.clone(),
+            })
+            .await
+            .expect("user");
+    }
+    let spare = store
+        .create_user(&NewUser {
+            email: Email::parse("spare@own.example").expect("email"),
+            display_name: "Spare".to_owned(),
+            role: Role::CareManager,
+            clinics: vec![own],
+            password_hash: hash,
+        })
+        .await
+        .expect("spare");
+    let app = tandem_server::router(
+        store,
+        tandem_server::leptos_options(
+            std::path::Path::new("target/site"),
+            "127.0.0.1:3000".parse().expect("addr"),
+        ),
+    );
+    Fixture {
+        app,
+        own,
+        other,
+        spare_user: spare.id,
+    }
+}
+
+fn post(path: &str, body: String, cookie: Option<&str>) -> Request<Body> {
+    let mut req = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.body(Body::from(body)).expect("request")
+}
+
+async fn status(app: &Router, req: Request<Body>) -> StatusCode {
+    app.clone().oneshot(req).await.expect("response").status()
+}
+
+async fn cookie_for(app: &Router, role: Role) -> String {
+    let body = format!(
+        "email={}%40own.example&password={}",
+        role.code(),
+        PASSWORD.replace(' ', "+")
+    );
+    let res = app
+        .clone()
+        .oneshot(post(SignIn::PATH, body, None))
+        .await
+        .expect("sign in");
+    let set = res.headers()[header::SET_COOKIE].to_str().expect("ascii");
+    set.split(';').next().expect("pair").to_owned()
+}
+
+/// What a role may do (the README role table), per endpoint.
+fn admin_only(who: Who) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(Role::Admin) => Expect::Allowed,
+        Who::As(_) => Expect::Denied,
+    }
+}
+
+fn list_patients_rule(who: Who, scope: Scope) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(Role::CareManager | Role::PsychiatricConsultant) if scope == Scope::Own => {
+            Expect::Allowed
+        }
+        Who::As(_) => Expect::Denied,
+    }
+}
+
+const SETTINGS: &str = "settings[target_caseload]=80&settings[flag_rules][item9_threshold]=1\
+&settings[flag_rules][not_improving_weeks]=10&settings[flag_rules][worsening_points]=5\
+&settings[flag_rules][no_consult_after_days]=0&settings[flag_rules][early_phase_weeks]=12\
+&settings[flag_rules][contact_limit_early_days]=14&settings[flag_rules][contact_limit_later_days]=30\
+&settings[flag_rules][contact_limit_relapse_prevention_days]=30\
+&settings[flag_rules][post_discharge_target_hours]=72&settings[flag_rules][post_discharge_clear_days]=30\
+&settings[flag_rules][review_kinds][]=safety&settings[flag_rules][review_kinds][]=not_improving";
+
+async fn run_matrix(store: SharedStore) {
+    let f = fixture(store).await;
+    let mut cells = 0;
+    let mut n = 0;
+    let whos = [
+        Who::Anonymous,
+        Who::As(Role::CareManager),
+        Who::As(Role::PsychiatricConsultant),
+        Who::As(Role::ClinicLead),
+        Who::As(Role::Admin),
+    ];
+    for who in whos {
+        let cookie = match who {
+            Who::Anonymous => None,
+            Who::As(role) => Some(cookie_for(&f.app, role).await),
+        };
+        let cookie = cookie.as_deref();
+        for scope in [Scope::Own, Scope::Other] {
+            let clinic = if scope == Scope::Own { f.own } else { f.other };
+            n += 1;
+            let calls: Vec<(&str, Request<Body>, Expect)> = vec![
+                (
+                    "ListPatients",
+                    post(ListPatients::PATH, format!("page=1&clinic={clinic}"), cookie),
+                    list_patients_rule(who, scope),
+                ),
+                ("ListDirectory", post(ListDirectory::PATH, String::new(), cookie), admin_only(who)),
+                (
+                    "CreateUser",
+                    post(
+                        CreateUser::PATH,
+                        format!(
+                            "email=new{n}%40own.example&name=New&role=care_manager&clinics[]={clinic}&password=a+long+new+password"
+                        ),
+                        cookie,
+                    ),
+                    admin_only(who),
+                ),
+                (
+                    "UpdateUser",
+                    post(
+                        UpdateUser::PATH,
+                        format!("id={}&name=Spare&role=care_manager&clinics[]={clinic}", f.spare_user),
+                        cookie,
+                    ),
+                    admin_only(who),
+                ),
+                (
+                    "SetUserActive",
+                    post(SetUserActive::PATH, format!("id={}&active=true", f.spare_user), cookie),
+                    admin_only(who),
+                ),
+                (
+                    "ResetPassword",
+                    post(
+                        ResetPassword::PATH,
+                        format!("id={}&password=another+long+password", f.spare_user),
+                        cookie,
+                    ),
+                    admin_only(who),
+                ),
+                ("CreateClinic", post(CreateClinic::PATH, format!("name=Clinic+{n}"), cookie), admin_only(who)),
+                (
+                    "RenameClinic",
+                    post(RenameClinic::PATH, format!("id={clinic}&name=Renamed+{n}"), cookie),
+                    admin_only(who),
+                ),
+                ("GetClinicSettings", post(GetClinicSettings::PATH, format!("id={clinic}"), cookie), admin_only(who)),
+                (
+                    "SaveClinicSettings",
+                    post(SaveClinicSettings::PATH, format!("id={clinic}&{SETTINGS}"), cookie),
+                    admin_only(who),
+                ),
+                ("SearchAudit", post(SearchAudit::PATH, String::new(), cookie), admin_only(who)),
+                (
+                    "GET /admin/audit.csv",
+                    {
+                        let mut r = Request::get("/admin/audit.csv");
+                        if let Some(c) = cookie {
+                            r = r.header(header::COOKIE, c);
+                        }
+                        r.body(Body::empty()).expect("request")
+                    },
+                    admin_only(who),
+                ),
+            ];
+            for (name, req, expect) in calls {
+                cells += 1;
+                let got = status(&f.app, req).await;
+                let ok = match expect {
+                    Expect::Allowed => got.is_success(),
+                    Expect::Unauthenticated => got == StatusCode::UNAUTHORIZED,
+                    Expect::Denied => got == StatusCode::FORBIDDEN || got == StatusCode::NOT_FOUND,
+                };
+                assert!(
+                    ok,
+                    "{who:?} {name} ({scope:?} clinic): expected {expect:?}, got {got}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        cells,
+        5 * 2 * 12,
+        "every role × endpoint × clinic cell was checked"
+    );
+}
+
+#[tokio::test]
+async fn every_role_and_endpoint_is_allowed_or_denied_as_the_role_table_says_on_sqlite() {
+    let (store, _dir) = support::sqlite_store().await;
+    run_matrix(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn every_role_and_endpoint_is_allowed_or_denied_as_the_role_table_says_on_postgres() {
+    support::with_postgres(|store| async move { run_matrix(Arc::new(store)).await }).await;
+}
