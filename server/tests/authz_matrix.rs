@@ -14,7 +14,6 @@ use app::api::admin::{
     CreateClinic, CreateUser, GetClinicSettings, ListDirectory, RenameClinic, ResetPassword,
     SaveClinicSettings, SearchAudit, SetUserActive, UpdateUser,
 };
-use app::api::auth::SignIn;
 use app::api::patients::ListPatients;
 use app::model::ClinicId;
 use app::policy::Role;
@@ -23,6 +22,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use leptos::server_fn::ServerFn;
+use support::web::{app_for, form_post, sign_in_cookie};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "synthetic pass phrase";
@@ -83,13 +83,7 @@ async fn fixture(store: SharedStore) -> Fixture {
         })
         .await
         .expect("spare");
-    let app = tandem_server::router(
-        store,
-        tandem_server::leptos_options(
-            std::path::Path::new("target/site"),
-            "127.0.0.1:3000".parse().expect("addr"),
-        ),
-    );
+    let app = app_for(store);
     Fixture {
         app,
         own,
@@ -98,35 +92,12 @@ async fn fixture(store: SharedStore) -> Fixture {
     }
 }
 
-fn post(path: &str, body: String, cookie: Option<&str>) -> Request<Body> {
-    let mut req = Request::post(path)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header("sec-fetch-site", "same-origin");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    req.body(Body::from(body)).expect("request")
-}
-
 async fn status(app: &Router, req: Request<Body>) -> StatusCode {
     app.clone().oneshot(req).await.expect("response").status()
 }
 
 async fn cookie_for(app: &Router, role: Role) -> String {
-    let body = format!(
-        "email={}%40own.example&password={}",
-        role.code(),
-        PASSWORD.replace(' ', "+")
-    );
-    let res = app
-        .clone()
-        .oneshot(post(SignIn::PATH, body, None))
-        .await
-        .expect("sign in");
-    let set = res.headers()[header::SET_COOKIE].to_str().expect("ascii");
-    set.split(';').next().expect("pair").to_owned()
+    sign_in_cookie(app, &format!("{}@own.example", role.code()), PASSWORD).await
 }
 
 /// What a role may do (the README role table), per endpoint.
@@ -179,13 +150,13 @@ async fn run_matrix(store: SharedStore) {
             let calls: Vec<(&str, Request<Body>, Expect)> = vec![
                 (
                     "ListPatients",
-                    post(ListPatients::PATH, format!("page=1&clinic={clinic}"), cookie),
+                    form_post(ListPatients::PATH, format!("page=1&clinic={clinic}"), cookie),
                     list_patients_rule(who, scope),
                 ),
-                ("ListDirectory", post(ListDirectory::PATH, String::new(), cookie), admin_only(who)),
+                ("ListDirectory", form_post(ListDirectory::PATH, String::new(), cookie), admin_only(who)),
                 (
                     "CreateUser",
-                    post(
+                    form_post(
                         CreateUser::PATH,
                         format!(
                             "email=new{n}%40own.example&name=New&role=care_manager&clinics[]={clinic}&password=a+long+new+password"
@@ -196,7 +167,7 @@ async fn run_matrix(store: SharedStore) {
                 ),
                 (
                     "UpdateUser",
-                    post(
+                    form_post(
                         UpdateUser::PATH,
                         format!("id={}&name=Spare&role=care_manager&clinics[]={clinic}", f.spare_user),
                         cookie,
@@ -205,31 +176,31 @@ async fn run_matrix(store: SharedStore) {
                 ),
                 (
                     "SetUserActive",
-                    post(SetUserActive::PATH, format!("id={}&active=true", f.spare_user), cookie),
+                    form_post(SetUserActive::PATH, format!("id={}&active=true", f.spare_user), cookie),
                     admin_only(who),
                 ),
                 (
                     "ResetPassword",
-                    post(
+                    form_post(
                         ResetPassword::PATH,
                         format!("id={}&password=another+long+password", f.spare_user),
                         cookie,
                     ),
                     admin_only(who),
                 ),
-                ("CreateClinic", post(CreateClinic::PATH, format!("name=Clinic+{n}"), cookie), admin_only(who)),
+                ("CreateClinic", form_post(CreateClinic::PATH, format!("name=Clinic+{n}"), cookie), admin_only(who)),
                 (
                     "RenameClinic",
-                    post(RenameClinic::PATH, format!("id={clinic}&name=Renamed+{n}"), cookie),
+                    form_post(RenameClinic::PATH, format!("id={clinic}&name=Renamed+{n}"), cookie),
                     admin_only(who),
                 ),
-                ("GetClinicSettings", post(GetClinicSettings::PATH, format!("id={clinic}"), cookie), admin_only(who)),
+                ("GetClinicSettings", form_post(GetClinicSettings::PATH, format!("id={clinic}"), cookie), admin_only(who)),
                 (
                     "SaveClinicSettings",
-                    post(SaveClinicSettings::PATH, format!("id={clinic}&{SETTINGS}"), cookie),
+                    form_post(SaveClinicSettings::PATH, format!("id={clinic}&{SETTINGS}"), cookie),
                     admin_only(who),
                 ),
-                ("SearchAudit", post(SearchAudit::PATH, String::new(), cookie), admin_only(who)),
+                ("SearchAudit", form_post(SearchAudit::PATH, String::new(), cookie), admin_only(who)),
                 (
                     "GET /admin/audit.csv",
                     {

@@ -7,16 +7,14 @@ use std::sync::Arc;
 
 use app::accounts::{Email, NewUser};
 use app::api::admin::SaveClinicSettings;
-use app::api::auth::SignIn;
 use app::api::patients::ListPatients;
 use app::model::ClinicId;
 use app::policy::Role;
 use app::ports::SharedStore;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
+use support::web::{app_for, body_text, form_post, get_with, sign_in_cookie};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "synthetic pass phrase";
@@ -39,63 +37,15 @@ async fn setup(role: Role) -> (Router, SharedStore, ClinicId, String, tempfile::
         })
         .await
         .expect("user");
-    let app = tandem_server::router(
-        store.clone(),
-        tandem_server::leptos_options(
-            std::path::Path::new("target/site"),
-            "127.0.0.1:3000".parse().expect("addr"),
-        ),
-    );
-    let res = app
-        .clone()
-        .oneshot(post(
-            SignIn::PATH,
-            format!(
-                "email=staff%40clinic.example&password={}",
-                PASSWORD.replace(' ', "+")
-            ),
-            None,
-        ))
-        .await
-        .expect("sign in");
-    let cookie = res.headers()[header::SET_COOKIE]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
+    let app = app_for(store.clone());
+    let cookie = sign_in_cookie(&app, "staff@clinic.example", PASSWORD).await;
     (app, store, clinic, cookie, dir)
-}
-
-fn post(path: &str, body: impl Into<Body>, cookie: Option<&str>) -> Request<Body> {
-    let mut req = Request::post(path)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header("sec-fetch-site", "same-origin");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    req.body(body.into()).expect("request")
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
-
-async fn body_text(res: axum::response::Response) -> String {
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[tokio::test]
 async fn pages_carry_a_nonce_csp_that_matches_their_scripts() {
     let (app, _store, _clinic, cookie, _dir) = setup(Role::CareManager).await;
-    let res = app.oneshot(get("/", &cookie)).await.expect("page");
+    let res = app.oneshot(get_with("/", &cookie)).await.expect("page");
     let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .expect("ascii")
@@ -119,7 +69,7 @@ async fn pages_carry_a_nonce_csp_that_matches_their_scripts() {
 async fn a_request_body_over_one_mebibyte_is_refused_with_413() {
     let (app, _store, _clinic, cookie, _dir) = setup(Role::CareManager).await;
     let huge = format!("page=1&x={}", "a".repeat(2 * 1024 * 1024));
-    let mut req = post(ListPatients::PATH, huge.clone(), Some(&cookie));
+    let mut req = form_post(ListPatients::PATH, huge.clone(), Some(&cookie));
     // As every HTTP client sends it.
     req.headers_mut().insert(
         header::CONTENT_LENGTH,
@@ -134,7 +84,7 @@ async fn the_audit_log_exports_as_csv_and_records_the_export() {
     let (app, store, _clinic, cookie, _dir) = setup(Role::Admin).await;
     let res = app
         .clone()
-        .oneshot(get("/admin/audit.csv", &cookie))
+        .oneshot(get_with("/admin/audit.csv", &cookie))
         .await
         .expect("csv");
     assert_eq!(res.status(), StatusCode::OK);
@@ -154,7 +104,7 @@ async fn the_audit_log_exports_as_csv_and_records_the_export() {
         "the export audits itself: {csv}"
     );
     let bad = app
-        .oneshot(get("/admin/audit.csv?from=yesterday", &cookie))
+        .oneshot(get_with("/admin/audit.csv?from=yesterday", &cookie))
         .await
         .expect("csv");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
@@ -179,7 +129,7 @@ async fn invalid_clinic_settings_are_refused_by_field_and_nothing_is_saved() {
          &settings[flag_rules][review_kinds][]=safety"
     );
     let res = app
-        .oneshot(post(SaveClinicSettings::PATH, body, Some(&cookie)))
+        .oneshot(form_post(SaveClinicSettings::PATH, body, Some(&cookie)))
         .await
         .expect("response");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);

@@ -8,34 +8,15 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use app::accounts::{Email, NewUser};
-use app::api::auth::SignIn;
 use app::api::patients::ListPatients;
 use app::domain::{Mrn, PersonName};
 use app::model::NewPatient;
 use app::policy::Role;
 use app::ports::SharedStore;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
+use support::web::{app_for, body_text, form_post, get_with, sign_in_cookie};
 use tower::ServiceExt;
-
-fn post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut req = Request::post(path)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header("sec-fetch-site", "same-origin");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    req.body(Body::from(body.to_owned())).expect("request")
-}
-
-async fn body_text(res: axum::response::Response) -> String {
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    String::from_utf8_lossy(&bytes).into_owned()
-}
 
 /// A log sink that keeps everything written to it.
 #[derive(Clone, Default)]
@@ -81,29 +62,8 @@ async fn logs_of_a_full_request_cycle_carry_no_patient_identifiers() {
         })
         .await
         .expect("user");
-    let app = tandem_server::router(
-        store.clone(),
-        tandem_server::leptos_options(
-            std::path::Path::new("target/site"),
-            "127.0.0.1:3000".parse().expect("addr"),
-        ),
-    );
-    let signed_in = app
-        .clone()
-        .oneshot(post(
-            SignIn::PATH,
-            "email=staff%40clinic.example&password=synthetic+pass+phrase",
-            None,
-        ))
-        .await
-        .expect("sign in");
-    let cookie = signed_in.headers()[header::SET_COOKIE]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
+    let app = app_for(store.clone());
+    let cookie = sign_in_cookie(&app, "staff@clinic.example", "synthetic pass phrase").await;
     store
         .create_patient(&NewPatient {
             clinic_id: clinic,
@@ -116,12 +76,7 @@ async fn logs_of_a_full_request_cycle_carry_no_patient_identifiers() {
         .expect("patient");
     let page = app
         .clone()
-        .oneshot(
-            Request::get("/patients?page=1")
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())
-                .expect("request"),
-        )
+        .oneshot(get_with("/patients?page=1", &cookie))
         .await
         .expect("page");
     let html = body_text(page).await;
@@ -131,12 +86,16 @@ async fn logs_of_a_full_request_cycle_carry_no_patient_identifiers() {
     );
     let call = app
         .clone()
-        .oneshot(post(ListPatients::PATH, "page=1", Some(&cookie)))
+        .oneshot(form_post(ListPatients::PATH, "page=1", Some(&cookie)))
         .await
         .expect("call");
     assert!(body_text(call).await.contains("PHI-TEST-0042"));
     let refused = app
-        .oneshot(post(ListPatients::PATH, "page=1&clinic=999", Some(&cookie)))
+        .oneshot(form_post(
+            ListPatients::PATH,
+            "page=1&clinic=999",
+            Some(&cookie),
+        ))
         .await
         .expect("call");
     assert_eq!(refused.status(), StatusCode::NOT_FOUND);

@@ -682,8 +682,10 @@ async fn clinic_settings_default_until_saved_then_round_trip(store: &dyn Store) 
         store.clinic_settings(c).await.expect("read"),
         ClinicSettings::default()
     );
-    let mut settings = ClinicSettings::default();
-    settings.target_caseload = 65;
+    let mut settings = ClinicSettings {
+        target_caseload: 65,
+        ..ClinicSettings::default()
+    };
     settings.flag_rules.not_improving_weeks = 12;
     store
         .save_clinic_settings(c, &settings)

@@ -10,6 +10,8 @@ use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
+pub mod web;
+
 use futures::FutureExt;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::Executor;
