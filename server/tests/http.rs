@@ -361,6 +361,26 @@ async fn sign_in_is_rate_limited_per_account() {
 }
 
 #[tokio::test]
+async fn sign_in_is_rate_limited_per_address_across_accounts() {
+    let (store, _dir) = sqlite().await;
+    user(&store, "cm@clinic.example", Role::CareManager, vec![]).await;
+    let app = app(store);
+    // Spraying one guess over many accounts from one address.
+    for i in 0..tandem_server::session::MAX_FAILURES_PER_ADDRESS {
+        let (status, _, _) = sign_in(
+            &app,
+            &format!("user{i}@clinic.example"),
+            "guess guess guess",
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (status, cookie, _) = sign_in(&app, "cm@clinic.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(cookie.is_none());
+}
+
+#[tokio::test]
 async fn a_deactivated_user_cannot_sign_in() {
     let (store, _dir) = sqlite().await;
     user(&store, "cm@clinic.example", Role::CareManager, vec![]).await;
