@@ -6,6 +6,8 @@
 pub mod accounts;
 pub mod api;
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod charts;
 pub mod components;
 pub mod domain;
 pub mod error;
