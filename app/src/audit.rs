@@ -43,6 +43,27 @@ pub struct AuditEntry {
     pub outcome: AuditOutcome,
 }
 
+impl AuditEntry {
+    /// An entry for `action` by `user_id` (none for the console or an unknown visitor) on an
+    /// optional record `(type, id)`, from an optional address.
+    pub fn new(
+        action: &str,
+        user_id: Option<i64>,
+        entity: Option<(&str, i64)>,
+        ip: Option<std::net::IpAddr>,
+        outcome: AuditOutcome,
+    ) -> Self {
+        AuditEntry {
+            user_id,
+            action: action.to_owned(),
+            entity_type: entity.map(|(t, _)| t.to_owned()),
+            entity_id: entity.map(|(_, id)| id),
+            ip: ip.map(|i| i.to_string()),
+            outcome,
+        }
+    }
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {

@@ -50,14 +50,7 @@ fn read_password(from_stdin: bool) -> Result<String, StartupError> {
 }
 
 async fn audit(store: &dyn Store, action: &str, entity: Option<(&str, i64)>) {
-    let entry = AuditEntry {
-        user_id: None,
-        action: action.to_owned(),
-        entity_type: entity.map(|(t, _)| t.to_owned()),
-        entity_id: entity.map(|(_, id)| id),
-        ip: None,
-        outcome: AuditOutcome::Ok,
-    };
+    let entry = AuditEntry::new(action, None, entity, None, AuditOutcome::Ok);
     if let Err(e) = store.append_audit(&entry).await {
         tracing::error!(error = %e, action, "could not write the audit entry");
     }

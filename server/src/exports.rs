@@ -58,20 +58,13 @@ pub async fn audit_csv(
         return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
     };
     let allowed = authorize(&current.principal(), Action::ViewAudit, None).is_ok();
-    let entry = AuditEntry {
-        user_id: Some(current.user.id),
-        action: "audit.export".to_owned(),
-        entity_type: None,
-        entity_id: None,
-        ip: ip
-            .and_then(|Extension(ClientIp(ip))| ip)
-            .map(|i| i.to_string()),
-        outcome: if allowed {
-            AuditOutcome::Ok
-        } else {
-            AuditOutcome::Denied
-        },
+    let outcome = if allowed {
+        AuditOutcome::Ok
+    } else {
+        AuditOutcome::Denied
     };
+    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
+    let entry = AuditEntry::new("audit.export", Some(current.user.id), None, ip, outcome);
     if let Err(e) = state.store.append_audit(&entry).await {
         tracing::error!(error = %e, "could not audit an export");
         return (

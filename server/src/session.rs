@@ -123,18 +123,12 @@ impl Sessions {
     }
 
     async fn audit(&self, user_id: Option<i64>, action: &str, ip: Option<IpAddr>, ok: bool) {
-        let entry = AuditEntry {
-            user_id,
-            action: action.to_owned(),
-            entity_type: user_id.map(|_| "user".to_owned()),
-            entity_id: user_id,
-            ip: ip.map(|i| i.to_string()),
-            outcome: if ok {
-                AuditOutcome::Ok
-            } else {
-                AuditOutcome::Failed
-            },
+        let outcome = if ok {
+            AuditOutcome::Ok
+        } else {
+            AuditOutcome::Failed
         };
+        let entry = AuditEntry::new(action, user_id, user_id.map(|id| ("user", id)), ip, outcome);
         if let Err(e) = self.store.append_audit(&entry).await {
             tracing::error!(error = %e, action, "could not write the audit entry");
         }

@@ -63,18 +63,18 @@ pub(crate) mod context {
         };
         let principal = current.principal();
         let decision = authorize(&principal, action, clinic);
-        let entry = AuditEntry {
-            user_id: Some(principal.user_id),
-            action: audit_action.to_owned(),
-            entity_type: entity.map(|(t, _)| t.to_owned()),
-            entity_id: entity.map(|(_, id)| id),
-            ip: client_ip().map(|i| i.to_string()),
-            outcome: if decision.is_ok() {
-                AuditOutcome::Ok
-            } else {
-                AuditOutcome::Denied
-            },
+        let outcome = if decision.is_ok() {
+            AuditOutcome::Ok
+        } else {
+            AuditOutcome::Denied
         };
+        let entry = AuditEntry::new(
+            audit_action,
+            Some(principal.user_id),
+            entity,
+            client_ip(),
+            outcome,
+        );
         store()?.append_audit(&entry).await?;
         match decision {
             Ok(()) => Ok(principal),
