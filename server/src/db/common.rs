@@ -544,12 +544,10 @@ macro_rules! impl_store {
                 let Some(row) = row else {
                     return Ok(None);
                 };
-                let Some(user) = app::ports::Store::get_user(self, row.user_id).await? else {
-                    return Ok(None);
-                };
+                let (user, _) = self.with_clinics(row.user).await?;
                 Ok(Some(app::accounts::SessionRecord {
                     user,
-                    created_at: row.created_at,
+                    created_at: row.session_created_at,
                     last_seen_at: row.last_seen_at,
                     expires_at: row.expires_at,
                 }))

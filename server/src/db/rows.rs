@@ -236,8 +236,9 @@ impl TryFrom<AuditRow> for AuditRecord {
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct SessionRow {
-    pub user_id: i64,
-    pub created_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub session_created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }

@@ -155,8 +155,10 @@ pub fn insert_audit() -> String {
 pub const INSERT_SESSION: &str =
     "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at) \
      VALUES ($1, $2, $3, $3, $4)";
-pub const GET_SESSION: &str =
-    "SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1";
+/// A session with its user in one statement: every signed-in request runs it.
+pub const GET_SESSION: &str = "SELECT u.id, u.email, u.display_name, u.role, u.password_hash, \
+     u.active, s.created_at AS session_created_at, s.last_seen_at, s.expires_at \
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1";
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
 pub const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
