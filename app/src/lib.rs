@@ -6,11 +6,13 @@
 pub mod accounts;
 pub mod api;
 pub mod audit;
+pub mod care;
 #[cfg(feature = "ssr")]
 pub mod charts;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod model;
 pub mod pages;
 pub mod policy;

@@ -4,7 +4,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Instrument, Mrn, PersonName, Responses};
+use chrono::NaiveDateTime;
+
+use crate::domain::{
+    ContactKind, DischargeSetting, Flag, Instrument, Mrn, PersonName, Responses, SocialNeed,
+    StatusReason, TargetCondition,
+};
 
 macro_rules! id_type {
     ($($(#[$m:meta])* $name:ident),* $(,)?) => {$(
@@ -30,6 +35,8 @@ id_type!(
     EpisodeId,
     /// One recorded questionnaire.
     MeasurementId,
+    /// One contact with a patient.
+    ContactId,
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +159,8 @@ pub struct NewMeasurement {
     pub taken_on: NaiveDate,
     pub responses: Responses,
     pub source: MeasurementSource,
+    /// The user who entered it (none for imports and the console).
+    pub entered_by: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +171,8 @@ pub struct Measurement {
     pub responses: Responses,
     pub source: MeasurementSource,
     pub entered_at: DateTime<Utc>,
+    /// Grows by one on every edit; an edit must name the version it started from.
+    pub version: i64,
 }
 
 impl Measurement {
@@ -215,4 +226,266 @@ pub struct Page<T> {
     pub total: u64,
     pub offset: u32,
     pub limit: u32,
+}
+
+/// The message every stale edit gets (optimistic concurrency).
+pub const STALE_EDIT: &str = "This record was changed by someone else since you opened it. \
+    Review the current values and try again.";
+
+/// The care team and targets of an episode.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EpisodeDetails {
+    pub care_manager_id: Option<i64>,
+    pub consultant_id: Option<i64>,
+    /// The primary-care provider, as free text (PCPs are usually not Tandem users).
+    pub pcp: String,
+    pub targets: Vec<TargetCondition>,
+}
+
+/// Who is enrolled: a new patient, or a known patient whose earlier episode was discharged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnrollPatient {
+    New(NewPatient),
+    Existing(PatientId),
+}
+
+/// Enrollment: the patient, a new episode, and optional baseline scores taken on the enrollment
+/// date, stored all together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    pub patient: EnrollPatient,
+    pub enrolled_on: NaiveDate,
+    pub details: EpisodeDetails,
+    pub baselines: Vec<Responses>,
+    pub by_user: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub patient_id: PatientId,
+    pub episode_id: EpisodeId,
+}
+
+/// An episode with its team, plans and version, as the chart shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpisodeRecord {
+    pub episode: Episode,
+    pub details: EpisodeDetails,
+    pub care_manager_name: Option<String>,
+    pub consultant_name: Option<String>,
+    pub care_plan: String,
+    pub relapse_plan: String,
+    pub version: i64,
+}
+
+/// An edit of an episode's team and plans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpisodeUpdate {
+    pub episode_id: EpisodeId,
+    pub expected_version: i64,
+    pub details: EpisodeDetails,
+    pub care_plan: String,
+    pub relapse_plan: String,
+}
+
+/// What the care-intensity triage reads about a patient, as recorded on the chart.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PatientFacts {
+    /// Active chronic conditions, one per entry.
+    pub chronic_conditions: Vec<String>,
+    pub social_needs: Vec<SocialNeed>,
+    pub substance_use_disorder: bool,
+    pub serious_mental_illness: bool,
+    pub long_term_care_decision: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    pub facts: PatientFacts,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewContact {
+    pub episode_id: EpisodeId,
+    pub occurred_on: NaiveDate,
+    pub kind: ContactKind,
+    pub minutes: u32,
+    pub note: String,
+    pub user_id: i64,
+    /// Whether the recording user is a care manager: only their minutes are billable.
+    pub by_care_manager: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRecord {
+    pub id: ContactId,
+    pub episode_id: EpisodeId,
+    pub occurred_on: NaiveDate,
+    pub kind: ContactKind,
+    pub minutes: u32,
+    pub note: String,
+    pub user_name: Option<String>,
+    pub by_care_manager: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewHospitalEvent {
+    pub episode_id: EpisodeId,
+    pub setting: DischargeSetting,
+    /// Clinic-local date and time of the discharge.
+    pub discharged_at: NaiveDateTime,
+    pub user_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HospitalEvent {
+    pub id: i64,
+    pub episode_id: EpisodeId,
+    pub setting: DischargeSetting,
+    pub discharged_at: NaiveDateTime,
+}
+
+impl HospitalEvent {
+    /// The event as the rules read it.
+    pub fn discharge(&self) -> crate::domain::HospitalDischarge {
+        crate::domain::HospitalDischarge {
+            at: self.discharged_at,
+            setting: self.setting,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTreatmentChange {
+    pub episode_id: EpisodeId,
+    pub changed_on: NaiveDate,
+    pub description: String,
+    pub user_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreatmentChange {
+    pub id: i64,
+    pub episode_id: EpisodeId,
+    pub changed_on: NaiveDate,
+    pub description: String,
+    pub user_name: Option<String>,
+}
+
+/// A requested status change, already checked by `domain::check_status_change`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChangeRequest {
+    pub episode_id: EpisodeId,
+    pub expected_version: i64,
+    pub to: EpisodeStatus,
+    pub on: NaiveDate,
+    pub reason: StatusReason,
+    pub note: String,
+    pub user_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub id: i64,
+    pub episode_id: EpisodeId,
+    pub changed_on: NaiveDate,
+    pub from: Option<EpisodeStatus>,
+    pub to: EpisodeStatus,
+    pub reason: StatusReason,
+    pub note: String,
+    pub user_name: Option<String>,
+}
+
+/// An edit of a score: new date and answers, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasurementEdit {
+    pub id: MeasurementId,
+    pub expected_version: i64,
+    pub taken_on: NaiveDate,
+    pub responses: Responses,
+    pub reason: String,
+    pub user_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasurementDeletion {
+    pub id: MeasurementId,
+    pub expected_version: i64,
+    pub reason: String,
+    pub user_id: i64,
+}
+
+/// Where a measurement belongs, for access checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    pub patient_id: PatientId,
+    pub clinic_id: ClinicId,
+    pub episode_id: EpisodeId,
+}
+
+/// Everything recorded in one episode, read in one batch of queries.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EpisodeHistory {
+    /// Scores in date order (deleted ones are not included).
+    pub measurements: Vec<Measurement>,
+    /// Contacts, newest first.
+    pub contacts: Vec<ContactRecord>,
+    pub hospital_events: Vec<HospitalEvent>,
+    /// Treatment changes, newest first.
+    pub treatment_changes: Vec<TreatmentChange>,
+    /// Status changes, oldest first.
+    pub status_changes: Vec<StatusChange>,
+}
+
+/// Which open episodes a caseload reads: one clinic, optionally one care manager's, optionally
+/// matching a name or MRN search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseloadScope {
+    pub clinic_id: ClinicId,
+    pub care_manager_id: Option<i64>,
+    pub search: Option<String>,
+}
+
+/// One open episode with everything its caseload row needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseloadEpisode {
+    pub patient: Patient,
+    pub care_manager_id: Option<i64>,
+    pub care_manager_name: Option<String>,
+    pub data: crate::domain::EpisodeData,
+}
+
+/// One row of the caseload screen: numbers from the domain module, flags with explanations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseloadRow {
+    pub patient_id: PatientId,
+    pub name: String,
+    pub mrn: String,
+    pub status: EpisodeStatus,
+    pub care_manager_name: Option<String>,
+    pub weeks_in_treatment: i64,
+    pub baseline_phq9: Option<u8>,
+    pub latest_phq9: Option<u8>,
+    pub latest_phq9_on: Option<NaiveDate>,
+    pub percent_change: Option<f64>,
+    pub latest_gad7: Option<u8>,
+    pub last_contact_on: Option<NaiveDate>,
+    pub next_contact_due: Option<NaiveDate>,
+    pub flags: Vec<Flag>,
+}
+
+/// A user who can be chosen as care manager or consultant of an episode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: i64,
+    pub name: String,
+    pub role: crate::policy::Role,
+}
+
+/// Today's date in the clinic's calendar. Tandem uses the server's local date until clinics carry
+/// a time zone setting.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
 }

@@ -9,8 +9,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::accounts::{Email, NewSession, NewUser, SessionRecord, User};
 use crate::audit::{AuditEntry, AuditQuery, AuditRecord};
 use crate::model::{
-    Clinic, ClinicId, Episode, EpisodeId, Measurement, NewEpisode, NewMeasurement, NewPatient,
-    Page, Patient, PatientId, PatientListRow, PatientQuery,
+    CaseloadEpisode, CaseloadScope, Clinic, ClinicId, ContactRecord, Enrolled, Enrollment, Episode,
+    EpisodeHistory, EpisodeId, EpisodeRecord, EpisodeUpdate, HospitalEvent, Measurement,
+    MeasurementDeletion, MeasurementEdit, MeasurementId, NewContact, NewEpisode, NewHospitalEvent,
+    NewMeasurement, NewPatient, NewTreatmentChange, Owner, Page, Patient, PatientFacts, PatientId,
+    PatientListRow, PatientQuery, PatientRecord, StaffMember, StatusChangeRequest, TreatmentChange,
 };
 
 /// Which database engine backs a store.
@@ -52,7 +55,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything Tandem persists. Methods take validated domain values, so an implementation only
 /// enforces what the database must (uniqueness, foreign keys, atomicity).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: CareStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// A cheap round trip that proves the database answers.
@@ -129,6 +132,56 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<AuditRecord>;
     /// Reads the audit log, newest first.
     async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Vec<AuditRecord>>;
+}
+
+/// The records of care: enrollment, episodes and their plans, scores, contacts and events. Part of
+/// [`Store`]; kept apart so that each half stays readable.
+#[async_trait]
+pub trait CareStore: Send + Sync + 'static {
+    /// Enrolls a patient: creates the patient (or takes a known one with no open episode), opens
+    /// an episode with its team and targets, records the "started" status change and the baseline
+    /// scores, all in one transaction. `Conflict` for a taken MRN or an open episode.
+    async fn enroll(&self, enrollment: &Enrollment) -> StoreResult<Enrolled>;
+    /// The patient with their care-intensity facts and version.
+    async fn patient_record(&self, id: PatientId) -> StoreResult<Option<PatientRecord>>;
+    /// Replaces the care-intensity facts if the record is still at `expected_version`
+    /// (`Conflict` with [`crate::model::STALE_EDIT`] otherwise).
+    async fn save_patient_facts(
+        &self,
+        id: PatientId,
+        expected_version: i64,
+        facts: &PatientFacts,
+    ) -> StoreResult<PatientRecord>;
+    /// A patient's episodes with team, plans and versions, newest enrollment first.
+    async fn episode_records(&self, patient: PatientId) -> StoreResult<Vec<EpisodeRecord>>;
+    /// Saves an episode's team and plans if it is still at the expected version.
+    async fn update_episode(&self, update: &EpisodeUpdate) -> StoreResult<EpisodeRecord>;
+    /// Changes an episode's status (already checked by the domain) if it is still at the expected
+    /// version; a discharge also closes the episode on that date.
+    async fn change_status(&self, change: &StatusChangeRequest) -> StoreResult<EpisodeRecord>;
+    /// Everything recorded in one episode, in five queries whatever its size.
+    async fn episode_history(&self, episode: EpisodeId) -> StoreResult<EpisodeHistory>;
+    /// The patient and clinic an episode belongs to.
+    async fn episode_owner(&self, episode: EpisodeId) -> StoreResult<Option<Owner>>;
+    /// A live (not deleted) measurement with its owner.
+    async fn get_measurement(&self, id: MeasurementId)
+        -> StoreResult<Option<(Measurement, Owner)>>;
+    /// Replaces a score's date and answers, keeping the old values and the reason.
+    async fn update_measurement(&self, edit: &MeasurementEdit) -> StoreResult<Measurement>;
+    /// Deletes a score (it stays stored, hidden from every reader) with the reason.
+    async fn delete_measurement(&self, deletion: &MeasurementDeletion) -> StoreResult<()>;
+    /// Records a contact. The date must fall inside the episode.
+    async fn add_contact(&self, contact: &NewContact) -> StoreResult<ContactRecord>;
+    async fn add_hospital_event(&self, event: &NewHospitalEvent) -> StoreResult<HospitalEvent>;
+    async fn add_treatment_change(
+        &self,
+        change: &NewTreatmentChange,
+    ) -> StoreResult<TreatmentChange>;
+    /// The open episodes of a caseload with every score, contact, hospital event and treatment
+    /// change the rules read: five queries, whatever the number of patients.
+    async fn caseload(&self, scope: &CaseloadScope) -> StoreResult<Vec<CaseloadEpisode>>;
+    /// Active users of a clinic who can care for its patients (care managers and consultants).
+    async fn clinic_staff(&self, clinic: ClinicId) -> StoreResult<Vec<StaffMember>>;
 }
 
 /// The store as the application holds it.

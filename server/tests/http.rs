@@ -165,7 +165,7 @@ async fn the_home_page_asks_an_anonymous_visitor_to_sign_in() {
         .to_str()
         .expect("ascii")
         .starts_with("text/html"));
-    assert!(body.contains("<title>Patients · Tandem</title>"), "{body}");
+    assert!(body.contains("<title>Caseload · Tandem</title>"), "{body}");
     assert!(body.contains("Please sign in"), "{body}");
     assert!(
         body.contains("No accounts yet"),
@@ -196,8 +196,11 @@ async fn the_sign_in_page_explains_first_run_setup_when_there_are_no_accounts() 
 #[tokio::test]
 async fn a_signed_in_care_manager_sees_the_empty_state() {
     let (app, _store, cookie, _dir) = signed_in_app(Role::CareManager).await;
-    let (status, _, body) = send(app, get_with("/", &cookie)).await;
+    let (status, _, body) = send(app.clone(), get_with("/", &cookie)).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("My caseload"), "the caseload is home: {body}");
+    assert!(body.contains("No patients here"), "{body}");
+    let (_, _, body) = send(app, get_with("/patients", &cookie)).await;
     assert!(body.contains("No patients enrolled yet"), "{body}");
     assert!(
         body.contains("Synthetic Staff"),

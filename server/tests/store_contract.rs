@@ -40,6 +40,7 @@ fn measurement(episode: EpisodeId, on: &str, responses: Responses) -> NewMeasure
         taken_on: date(on),
         responses,
         source: MeasurementSource::Clinician,
+        entered_by: None,
     }
 }
 

@@ -6,7 +6,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod caseload;
+pub mod chart;
+pub mod enroll;
 pub mod patients;
+pub mod records;
 
 /// The URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/api/fn";
@@ -81,6 +85,69 @@ pub(crate) mod context {
             Err(Denied::Role) => Err(AppError::Forbidden),
             Err(Denied::OtherClinic) => Err(AppError::NotFound("the record".to_owned())),
         }
+    }
+
+    /// The patient, after checking that the signed-in user may do `action` in the patient's
+    /// clinic. An unknown patient and a patient of another clinic read the same: not found.
+    pub async fn require_patient(
+        action: Action,
+        patient: crate::model::PatientId,
+        audit_action: &str,
+    ) -> Result<(Principal, crate::model::PatientRecord), AppError> {
+        let record = store()?.patient_record(patient).await?;
+        let clinic = record.as_ref().map(|r| r.patient.clinic_id);
+        let principal = match clinic {
+            Some(clinic) => {
+                require(
+                    action,
+                    Some(clinic),
+                    audit_action,
+                    Some(("patient", patient.0)),
+                )
+                .await?
+            }
+            None => {
+                // Audited as a refusal, and answered like a record of another clinic.
+                require(action, None, audit_action, Some(("patient", patient.0))).await?;
+                return Err(AppError::NotFound("the patient".to_owned()));
+            }
+        };
+        let record = record.ok_or_else(|| AppError::NotFound("the patient".to_owned()))?;
+        Ok((principal, record))
+    }
+
+    /// The episode's owner, after checking `action` in its clinic.
+    pub async fn require_episode(
+        action: Action,
+        episode: crate::model::EpisodeId,
+        audit_action: &str,
+    ) -> Result<(Principal, crate::model::Owner), AppError> {
+        let owner = store()?.episode_owner(episode).await?;
+        let clinic = owner.map(|o| o.clinic_id);
+        let principal = require(action, clinic, audit_action, Some(("episode", episode.0))).await?;
+        let owner = owner.ok_or_else(|| AppError::NotFound("the episode".to_owned()))?;
+        Ok((principal, owner))
+    }
+
+    /// Appends a `failed` audit entry when a permitted write did not happen, and passes the
+    /// result on.
+    pub async fn audited<T>(
+        principal: &Principal,
+        audit_action: &str,
+        entity: (&str, i64),
+        result: Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        if result.is_err() {
+            let entry = AuditEntry::new(
+                audit_action,
+                Some(principal.user_id),
+                Some(entity),
+                client_ip(),
+                AuditOutcome::Failed,
+            );
+            store()?.append_audit(&entry).await?;
+        }
+        result
     }
 
     /// The store provided by the server for this request.

@@ -58,7 +58,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         aria-label="Primary"
                     >
                         <ul>
-                            <Suspense fallback=|| view! { <NavLink href="/patients" label="Patients" /> }>
+                            <Suspense fallback=|| view! { <NavLink href="/caseload" label="Caseload" /> }>
                                 {move || Suspend::new(async move {
                                     let admin = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Admin);
                                     if admin {
@@ -69,7 +69,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         }
                                         .into_any()
                                     } else {
-                                        view! { <NavLink href="/patients" label="Patients" /> }.into_any()
+                                        view! {
+                                            <NavLink href="/caseload" label="Caseload" />
+                                            <NavLink href="/patients" label="All patients" />
+                                        }
+                                        .into_any()
                                     }
                                 })}
                             </Suspense>
@@ -127,7 +131,7 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     let current = move || {
         let path = location.pathname.get();
         let here = path == href
-            || (href == "/patients" && path == "/")
+            || (href == "/caseload" && path == "/")
             || (href == "/admin/users" && path == "/admin")
             || (href == "/admin/clinics" && path.starts_with("/admin/clinics/"));
         here.then_some("page")

@@ -1,4 +1,7 @@
 //! Reusable parts of the user interface.
 
 pub mod empty_state;
+pub mod flags;
+pub mod forms;
 pub mod layout;
+pub mod questionnaire;

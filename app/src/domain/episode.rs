@@ -21,6 +21,35 @@ pub enum TargetCondition {
     Other,
 }
 
+impl TargetCondition {
+    pub const ALL: [TargetCondition; 3] = [
+        TargetCondition::Depression,
+        TargetCondition::Anxiety,
+        TargetCondition::Other,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            TargetCondition::Depression => "depression",
+            TargetCondition::Anxiety => "anxiety",
+            TargetCondition::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        TargetCondition::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetCondition::Depression => "Depression",
+            TargetCondition::Anxiety => "Anxiety",
+            TargetCondition::Other => "Other (e.g. PTSD, chronic pain)",
+        }
+    }
+}
+
 /// The billing programme an episode runs under (DOMAIN.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,10 +74,13 @@ pub enum ContactKind {
     /// A call or message that did not reach the patient.
     AttemptNoAnswer,
     NoShow,
+    /// The patient was seen by the consulting psychiatrist (in person or by video). It is a
+    /// completed contact and counts as a psychiatric review of the episode.
+    PsychiatricConsultation,
 }
 
 impl ContactKind {
-    pub const ALL: [ContactKind; 7] = [
+    pub const ALL: [ContactKind; 8] = [
         ContactKind::InPerson,
         ContactKind::Phone,
         ContactKind::Video,
@@ -56,6 +88,7 @@ impl ContactKind {
         ContactKind::Group,
         ContactKind::AttemptNoAnswer,
         ContactKind::NoShow,
+        ContactKind::PsychiatricConsultation,
     ];
 
     /// The stored code.
@@ -68,6 +101,7 @@ impl ContactKind {
             ContactKind::Group => "group",
             ContactKind::AttemptNoAnswer => "attempt_no_answer",
             ContactKind::NoShow => "no_show",
+            ContactKind::PsychiatricConsultation => "psychiatric_consultation",
         }
     }
 
@@ -84,6 +118,7 @@ impl ContactKind {
             ContactKind::Group => "Group",
             ContactKind::AttemptNoAnswer => "Attempt, no answer",
             ContactKind::NoShow => "No-show",
+            ContactKind::PsychiatricConsultation => "Psychiatric consultation",
         }
     }
 
@@ -148,6 +183,23 @@ pub enum DischargeSetting {
 }
 
 impl DischargeSetting {
+    pub const ALL: [DischargeSetting; 2] = [
+        DischargeSetting::Hospital,
+        DischargeSetting::EmergencyDepartment,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            DischargeSetting::Hospital => "hospital",
+            DischargeSetting::EmergencyDepartment => "emergency_department",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        DischargeSetting::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             DischargeSetting::Hospital => "Hospital",
@@ -273,6 +325,15 @@ impl EpisodeData {
     }
 
     /// Completed contacts dated on or before `as_of`.
+    /// Adds a recorded contact. A psychiatric consultation with the patient also counts as a
+    /// psychiatric review of the episode (for `no_consult` and `manual`).
+    pub fn record_contact(&mut self, contact: Contact) {
+        if contact.kind == ContactKind::PsychiatricConsultation {
+            self.psychiatric_reviews.push(contact.on);
+        }
+        self.contacts.push(contact);
+    }
+
     pub fn completed_contacts(&self, as_of: NaiveDate) -> impl Iterator<Item = &Contact> + '_ {
         self.contacts
             .iter()
@@ -582,6 +643,16 @@ pub(crate) mod tests {
             .map(|((on, t), id)| score(id, on, *t))
             .collect();
         e
+    }
+
+    #[test]
+    fn a_psychiatric_consultation_is_a_contact_and_a_review() {
+        let mut e = episode(&[]);
+        e.record_contact(contact("2026-01-20", ContactKind::PsychiatricConsultation));
+        e.record_contact(contact("2026-01-21", ContactKind::Phone));
+        assert_eq!(e.contacts.len(), 2);
+        assert_eq!(e.psychiatric_reviews, vec![date("2026-01-20")]);
+        assert!(ContactKind::PsychiatricConsultation.is_completed());
     }
 
     #[test]

@@ -478,6 +478,26 @@ pub fn overdue_contact(cx: &FlagContext<'_>) -> Option<Flag> {
     ))
 }
 
+/// The last day on which a completed contact keeps the episode off `overdue_contact`: the last
+/// completed contact (or enrollment when there is none) plus the clinic's contact limit for the
+/// episode's phase on `as_of`. `None` when the episode is not open on `as_of`.
+///
+/// The contact is overdue exactly when `as_of` is after this date, so the caseload's "next contact
+/// due" and the flag can never disagree.
+pub fn next_contact_due(cx: &FlagContext<'_>) -> Option<NaiveDate> {
+    cx.open()?;
+    let m = &cx.metrics;
+    let enrolled = cx.episode.enrolled_on;
+    let since = m
+        .last_contact_on
+        .filter(|d| *d >= enrolled)
+        .unwrap_or(enrolled);
+    let (limit, _) = cx
+        .rules
+        .contact_limit(cx.episode.status, m.weeks_in_treatment);
+    Some(add_days(since, u64::try_from(limit).unwrap_or(0)))
+}
+
 /// `post_discharge_followup`: a hospital or ED discharge with no completed contact after it. It
 /// clears on a contact or `post_discharge_clear_days` after the discharge, and the explanation
 /// says whether the 72-hour mark is past.
@@ -560,6 +580,50 @@ pub fn post_discharge_clears_on(discharge: &HospitalDischarge, rules: &FlagRules
 mod tests {
     use super::*;
     use crate::domain::episode::tests::{contact, date, episode, score};
+
+    #[test]
+    fn next_contact_due_matches_overdue_contact() {
+        let rules = FlagRules::default();
+        let mut e = episode(&[]);
+        e.contacts.push(contact("2026-01-10", ContactKind::Phone));
+        let due = next_contact_due(&FlagContext::new(&e, &rules, date("2026-01-20")));
+        assert_eq!(due, Some(date("2026-01-24")));
+        for (day, overdue) in [("2026-01-24", false), ("2026-01-25", true)] {
+            let flags = evaluate_flags(&e, &rules, date(day));
+            assert_eq!(
+                flags.iter().any(|f| f.kind == FlagKind::OverdueContact),
+                overdue,
+                "{day}"
+            );
+        }
+        e.status = EpisodeStatus::Discharged;
+        e.discharged_on = Some(date("2026-01-15"));
+        assert_eq!(
+            next_contact_due(&FlagContext::new(&e, &rules, date("2026-01-20"))),
+            None
+        );
+    }
+
+    proptest! {
+        /// The due date and the flag agree on every day.
+        #[test]
+        fn next_contact_due_agrees_with_the_flag(
+            contact_day in 0u64..200,
+            as_of_day in 0u64..400,
+        ) {
+            let rules = FlagRules::default();
+            let mut e = episode(&[]);
+            e.contacts.push(contact(&add_days(date("2026-01-05"), contact_day).to_string(), ContactKind::Phone));
+            let as_of = add_days(date("2026-01-05"), as_of_day);
+            let cx = FlagContext::new(&e, &rules, as_of);
+            let due = next_contact_due(&cx).expect("open episode");
+            let flagged = overdue_contact(&cx).is_some();
+            let last_contact_known = contact_day <= as_of_day;
+            if last_contact_known {
+                prop_assert_eq!(flagged, as_of > due);
+            }
+        }
+    }
     use crate::domain::episode::{DischargeSetting, ReviewMark, SafetyConcern, Score};
     use chrono::NaiveDateTime;
     use proptest::prelude::*;

@@ -128,6 +128,20 @@ impl Difficulty {
         problems made it for you to do your work, take care of things at home, or get along with \
         other people?";
 
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Difficulty::NotDifficult => "not_difficult",
+            Difficulty::Somewhat => "somewhat",
+            Difficulty::Very => "very",
+            Difficulty::Extremely => "extremely",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Difficulty::ALL.into_iter().find(|d| d.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Difficulty::NotDifficult => "Not difficult at all",

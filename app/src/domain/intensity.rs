@@ -15,6 +15,27 @@ pub enum SocialNeed {
 }
 
 impl SocialNeed {
+    pub const ALL: [SocialNeed; 4] = [
+        SocialNeed::HousingInstability,
+        SocialNeed::FoodInsecurity,
+        SocialNeed::LimitedEnglishProficiency,
+        SocialNeed::Transportation,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SocialNeed::HousingInstability => "housing_instability",
+            SocialNeed::FoodInsecurity => "food_insecurity",
+            SocialNeed::LimitedEnglishProficiency => "limited_english_proficiency",
+            SocialNeed::Transportation => "transportation",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        SocialNeed::ALL.into_iter().find(|n| n.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             SocialNeed::HousingInstability => "housing instability",

@@ -16,17 +16,22 @@ pub mod outcomes;
 pub mod patient;
 pub mod quality;
 pub mod review;
+pub mod status;
 
 pub use billing::{
     bill_episode_month, bill_month, BillingCode, BillingSettings, MonthBill, YearMonth,
 };
 pub use episode::{
-    episode_metrics, Contact, ContactKind, EpisodeData, EpisodeMetrics, Program, Score,
-    TargetCondition,
+    episode_metrics, Contact, ContactKind, DischargeSetting, EpisodeData, EpisodeMetrics,
+    HospitalDischarge, Program, Score, TargetCondition,
 };
-pub use flags::{evaluate_flags, Flag, FlagKind, FlagRules};
+pub use flags::{evaluate_flags, next_contact_due, Flag, FlagContext, FlagKind, FlagRules};
 pub use instrument::{Difficulty, Instrument, InstrumentError, Responses, Severity};
-pub use intensity::{assess_intensity, CareIntensity, IntensityAssessment, IntensityFacts};
+pub use intensity::{
+    assess_intensity, CareIntensity, IntensityAssessment, IntensityFacts, IntensityReason,
+    SocialNeed,
+};
 pub use patient::{IdentityError, Mrn, PersonName};
 pub use quality::QualityMeasure;
 pub use review::{review_list, ReviewCandidate, ReviewEntry};
+pub use status::{check_status_change, StatusChangeError, StatusReason};

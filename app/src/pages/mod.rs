@@ -1,6 +1,10 @@
 //! Screens, one module each.
 
 pub mod admin;
+pub mod caseload;
+pub mod chart;
+pub mod enroll;
 pub mod login;
+pub mod measure;
 pub mod not_found;
 pub mod patients;

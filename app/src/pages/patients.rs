@@ -58,8 +58,9 @@ pub fn PatientsPage() -> impl IntoView {
     }
 }
 
+/// Shown instead of patient data to a visitor who is not signed in.
 #[component]
-fn SignInPrompt() -> impl IntoView {
+pub fn SignInPrompt() -> impl IntoView {
     let has_users = Resource::new(|| (), |_| has_users());
     view! {
         <section class="notice">

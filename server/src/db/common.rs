@@ -247,53 +247,22 @@ macro_rules! impl_store {
                 &self,
                 m: &app::model::NewMeasurement,
             ) -> app::ports::StoreResult<app::model::Measurement> {
-                let get = $crate::db::sql::get_episode();
-                let insert = $crate::db::sql::insert_measurement();
                 let mut tx = self.begin_write().await?;
-                let episode: Option<$crate::db::rows::EpisodeRow> = sqlx::query_as(&get)
-                    .bind(m.episode_id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err($crate::db::common::map_err)?;
-                let episode = episode.ok_or(app::ports::StoreError::NotFound("episode"))?;
-                if m.taken_on < episode.enrolled_on
-                    || episode.discharged_on.is_some_and(|d| m.taken_on > d)
-                {
-                    return Err(app::ports::StoreError::Invalid(format!(
-                        "the measurement date {} is outside the episode ({} to {})",
-                        m.taken_on,
-                        episode.enrolled_on,
-                        episode
-                            .discharged_on
-                            .map_or_else(|| "now".to_owned(), |d| d.to_string())
-                    )));
-                }
-                let items = m.responses.items().map($crate::db::rows::encode_items);
-                let row: $crate::db::rows::MeasurementRow = sqlx::query_as(&insert)
-                    .bind(m.episode_id.0)
-                    .bind(m.responses.instrument().code())
-                    .bind(m.taken_on)
-                    .bind(items)
-                    .bind(i64::from(m.responses.total()))
-                    .bind(m.source.code())
-                    .bind(chrono::Utc::now())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err($crate::db::common::map_err)?;
+                let measurement = Self::insert_measurement(&mut tx, m).await?;
                 tx.commit().await.map_err($crate::db::common::map_err)?;
-                row.try_into()
+                Ok(measurement)
             }
 
             async fn measurements_for_episode(
                 &self,
                 episode: app::model::EpisodeId,
             ) -> app::ports::StoreResult<Vec<app::model::Measurement>> {
-                let sql = $crate::db::sql::measurements_for_episode();
-                let rows: Vec<$crate::db::rows::MeasurementRow> = sqlx::query_as(&sql)
-                    .bind(episode.0)
-                    .fetch_all(self.read_pool())
-                    .await
-                    .map_err($crate::db::common::map_err)?;
+                let rows: Vec<$crate::db::rows::MeasurementRow> =
+                    sqlx::query_as(&$crate::db::care_sql::MEASUREMENTS_OF_EPISODE)
+                        .bind(episode.0)
+                        .fetch_all(self.read_pool())
+                        .await
+                        .map_err($crate::db::common::map_err)?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 

@@ -1,6 +1,9 @@
 //! Persistence: the SQLite and PostgreSQL implementations of `app::ports::Store`, and opening and
 //! migrating whichever one the configuration names.
 
+pub(crate) mod care;
+pub(crate) mod care_rows;
+pub(crate) mod care_sql;
 pub(crate) mod common;
 pub mod postgres;
 pub(crate) mod rows;

@@ -6,6 +6,7 @@ use app::ports::{Backend, StoreError};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -48,3 +49,4 @@ impl PgStore {
 }
 
 impl_store!(PgStore, sqlx::Postgres, Backend::Postgres);
+impl_care_store!(PgStore, sqlx::Postgres);

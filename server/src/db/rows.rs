@@ -3,7 +3,7 @@
 
 use app::accounts::User;
 use app::audit::{AuditOutcome, AuditRecord};
-use app::domain::{Instrument, Responses};
+use app::domain::{Difficulty, Instrument, Responses};
 use app::model::{
     Clinic, ClinicId, Episode, EpisodeId, EpisodeStatus, Measurement, MeasurementId,
     MeasurementSource, Patient, PatientId, PatientListRow,
@@ -50,7 +50,7 @@ impl From<PatientRow> for Patient {
     }
 }
 
-fn status(code: &str) -> Result<EpisodeStatus, StoreError> {
+pub(crate) fn status(code: &str) -> Result<EpisodeStatus, StoreError> {
     EpisodeStatus::from_code(code)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown episode status {code:?}")))
 }
@@ -87,6 +87,8 @@ pub struct MeasurementRow {
     pub total: i64,
     pub source: String,
     pub entered_at: DateTime<Utc>,
+    pub difficulty: Option<String>,
+    pub version: i64,
 }
 
 /// Item answers as stored: "1,0,3,…" in item order.
@@ -121,6 +123,16 @@ impl TryFrom<MeasurementRow> for Measurement {
                 Responses::total_only(instrument, r.total).map_err(|e| corrupt(e.to_string()))?
             }
         };
+        let responses = match r.difficulty.as_deref() {
+            None => responses,
+            Some(code) => {
+                let difficulty = Difficulty::from_code(code)
+                    .ok_or_else(|| corrupt(format!("unknown difficulty {code:?}")))?;
+                responses
+                    .with_difficulty(difficulty)
+                    .map_err(|e| corrupt(e.to_string()))?
+            }
+        };
         let source = MeasurementSource::from_code(&r.source)
             .ok_or_else(|| corrupt(format!("unknown source {:?}", r.source)))?;
         Ok(Measurement {
@@ -130,6 +142,7 @@ impl TryFrom<MeasurementRow> for Measurement {
             responses,
             source,
             entered_at: r.entered_at,
+            version: r.version,
         })
     }
 }

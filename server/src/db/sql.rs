@@ -60,6 +60,7 @@ LEFT JOIN episodes e ON e.id = (
 )
 LEFT JOIN measurements m ON m.id = (
     SELECT m2.id FROM measurements m2 WHERE m2.episode_id = e.id AND m2.instrument = 'PHQ-9'
+      AND m2.deleted_at IS NULL
     ORDER BY m2.taken_on DESC, m2.id DESC LIMIT 1
 )
 ORDER BY p.family_name, p.given_name, p.id"
@@ -93,23 +94,6 @@ pub fn episodes_for_patient() -> String {
     format!(
         "SELECT {EPISODE_COLUMNS} FROM episodes WHERE patient_id = $1 \
          ORDER BY enrolled_on DESC, id DESC"
-    )
-}
-
-const MEASUREMENT_COLUMNS: &str =
-    "id, episode_id, instrument, taken_on, items, total, source, entered_at";
-
-pub fn insert_measurement() -> String {
-    format!(
-        "INSERT INTO measurements (episode_id, instrument, taken_on, items, total, source, entered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MEASUREMENT_COLUMNS}"
-    )
-}
-
-pub fn measurements_for_episode() -> String {
-    format!(
-        "SELECT {MEASUREMENT_COLUMNS} FROM measurements WHERE episode_id = $1 \
-         ORDER BY taken_on, id"
     )
 }
 

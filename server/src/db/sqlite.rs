@@ -15,6 +15,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
 
 /// How long a connection waits for another's lock before reporting busy.
@@ -90,3 +91,4 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, sqlx::Sqlite, Backend::Sqlite);
+impl_care_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,144 @@
+//! The patient chart: one patient, one episode, every number and flag from the domain module.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{EpisodeMetrics, Flag, IntensityAssessment};
+use crate::error::AppError;
+use crate::model::{EpisodeHistory, EpisodeRecord, PatientRecord, StaffMember};
+
+/// Everything the chart page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartView {
+    pub patient: PatientRecord,
+    pub clinic_name: String,
+    pub age: u32,
+    /// Every episode of the patient, newest first.
+    pub episodes: Vec<EpisodeRecord>,
+    /// The episode shown (the newest unless another was asked for); none before enrollment.
+    pub episode: Option<EpisodeRecord>,
+    pub history: EpisodeHistory,
+    pub metrics: Option<EpisodeMetrics>,
+    pub flags: Vec<Flag>,
+    pub intensity: IntensityAssessment,
+    pub next_contact_due: Option<NaiveDate>,
+    /// The trajectory chart as SVG markup, drawn on the server.
+    pub trajectory_svg: Option<String>,
+    pub trajectory_summary: String,
+    pub staff: Vec<StaffMember>,
+    /// Whether the viewer may record care and edit the chart.
+    pub can_edit: bool,
+    pub today: NaiveDate,
+}
+
+/// Whole years from birth to `on`.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
+    on.years_since(birth).unwrap_or(0)
+}
+
+#[server(GetChart, "/api/fn")]
+pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, AppError> {
+    use crate::care::{episode_data, intensity_facts};
+    use crate::charts::{trajectory_summary, trajectory_svg, Point, Trajectory};
+    use crate::domain::flags::FlagContext;
+    use crate::domain::{assess_intensity, evaluate_flags, next_contact_due, Instrument};
+    use crate::model::{today, PatientId};
+    use crate::policy::{authorize, Action};
+
+    let (principal, record) =
+        super::context::require_patient(Action::ViewChart, PatientId(patient), "chart.view")
+            .await?;
+    let store = super::context::store()?;
+    let clinic = record.patient.clinic_id;
+    let episodes = store.episode_records(record.patient.id).await?;
+    let selected = match episode {
+        Some(id) => Some(
+            episodes
+                .iter()
+                .find(|e| e.episode.id.0 == id)
+                .cloned()
+                .ok_or_else(|| AppError::NotFound("the episode".to_owned()))?,
+        ),
+        None => episodes.first().cloned(),
+    };
+    let as_of = today();
+    let settings = store.clinic_settings(clinic).await?;
+    let history = match &selected {
+        Some(e) => store.episode_history(e.episode.id).await?,
+        None => EpisodeHistory::default(),
+    };
+    let (metrics, flags, due, svg, summary) = match &selected {
+        Some(e) => {
+            let data = episode_data(e, &history);
+            let cx = FlagContext::new(&data, &settings.flag_rules, as_of);
+            let flags = evaluate_flags(&data, &settings.flag_rules, as_of);
+            let due = next_contact_due(&cx);
+            let series = |i: Instrument| -> Vec<Point> {
+                history
+                    .measurements
+                    .iter()
+                    .filter(|m| m.instrument() == i)
+                    .map(|m| Point {
+                        taken_on: m.taken_on,
+                        total: m.responses.total(),
+                    })
+                    .collect()
+            };
+            let phq9 = series(Instrument::Phq9);
+            let trajectory = Trajectory {
+                enrolled_on: e.episode.enrolled_on,
+                baseline: data
+                    .course(Instrument::Phq9, as_of)
+                    .baseline()
+                    .map(|s| s.total),
+                phq9,
+                gad7: series(Instrument::Gad7),
+            };
+            let svg = match trajectory_svg(&trajectory) {
+                Ok(svg) => Some(svg),
+                Err(err) => {
+                    tracing::error!(episode = e.episode.id.0, error = %err, "trajectory chart failed");
+                    None
+                }
+            };
+            (
+                Some(cx.metrics),
+                flags,
+                due,
+                svg,
+                trajectory_summary(&trajectory),
+            )
+        }
+        None => (None, Vec::new(), None, None, String::new()),
+    };
+    let intensity = assess_intensity(&intensity_facts(&record.facts, &history), as_of);
+    let clinic_name = store
+        .get_clinic(clinic)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let can_edit = authorize(&principal, Action::RecordCare, Some(clinic)).is_ok();
+    let staff = if can_edit {
+        store.clinic_staff(clinic).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ChartView {
+        age: age_on(record.patient.birth_date, as_of),
+        patient: record,
+        clinic_name,
+        episodes,
+        episode: selected,
+        history,
+        metrics,
+        flags,
+        intensity,
+        next_contact_due: due,
+        trajectory_svg: svg,
+        trajectory_summary: summary,
+        staff,
+        can_edit,
+        today: as_of,
+    })
+}

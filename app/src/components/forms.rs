@@ -1,0 +1,62 @@
+//! Form feedback: an error summary for the last submission, and a field's own message.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The last result of an action as an error, if it failed.
+pub fn last_error<I, O>(
+    action: ServerAction<I>,
+) -> impl Fn() -> Option<AppError> + Copy + Send + Sync
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    move || action.value().get().and_then(Result::err)
+}
+
+/// The message for one field, when the last submission failed on it.
+pub fn field_error(
+    error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+    move || match error() {
+        Some(AppError::Invalid {
+            field: Some(f),
+            message,
+        }) if f == field || f.starts_with(&format!("{field}[")) => Some(message),
+        _ => None,
+    }
+}
+
+/// A field's message under its input, with the id the input's `aria-describedby` names.
+#[component]
+pub fn FieldMessage(
+    id: &'static str,
+    message: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <p class="field-error" id=format!("{id}-error") aria-live="polite">
+            {move || message().map(|m| view! { <span>"Error: "</span>{m} })}
+        </p>
+    }
+}
+
+/// The summary at the top of a form: what went wrong with the last submission.
+#[component]
+pub fn ErrorSummary(error: impl Fn() -> Option<AppError> + Send + Sync + 'static) -> impl IntoView {
+    move || {
+        error().map(|e| {
+            let heading = match e {
+                AppError::Conflict(_) => "Someone else changed this record",
+                _ => "There is a problem",
+            };
+            view! {
+                <div class="error-summary" role="alert">
+                    <h2>{heading}</h2>
+                    <p>{e.to_string()}</p>
+                </div>
+            }
+        })
+    }
+}

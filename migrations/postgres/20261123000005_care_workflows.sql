@@ -1,0 +1,90 @@
+-- Care-manager workflows (PostgreSQL): episode details and care plans, the patient's care-intensity
+-- facts, measurement edits and deletions with reasons, contacts, hospital/ED events, treatment
+-- changes and status changes. Every editable record carries a version for optimistic concurrency.
+
+ALTER TABLE episodes ADD COLUMN care_manager_id BIGINT REFERENCES users (id);
+ALTER TABLE episodes ADD COLUMN consultant_id BIGINT REFERENCES users (id);
+ALTER TABLE episodes ADD COLUMN pcp TEXT NOT NULL DEFAULT '' CHECK (length(pcp) <= 100);
+-- Comma-separated target condition codes, e.g. 'depression,anxiety'.
+ALTER TABLE episodes ADD COLUMN targets TEXT NOT NULL DEFAULT 'depression';
+ALTER TABLE episodes ADD COLUMN care_plan TEXT NOT NULL DEFAULT '' CHECK (length(care_plan) <= 4000);
+ALTER TABLE episodes ADD COLUMN relapse_plan TEXT NOT NULL DEFAULT '' CHECK (length(relapse_plan) <= 4000);
+ALTER TABLE episodes ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+
+-- A care manager's caseload: their open episodes.
+CREATE INDEX episodes_by_care_manager ON episodes (care_manager_id, discharged_on, patient_id);
+
+-- Care-intensity facts (DOMAIN.md §5). Chronic conditions are one per line.
+ALTER TABLE patients ADD COLUMN chronic_conditions TEXT NOT NULL DEFAULT '' CHECK (length(chronic_conditions) <= 2000);
+-- Comma-separated social-need codes.
+ALTER TABLE patients ADD COLUMN social_needs TEXT NOT NULL DEFAULT '';
+ALTER TABLE patients ADD COLUMN substance_use_disorder BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE patients ADD COLUMN serious_mental_illness BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE patients ADD COLUMN long_term_care_decision BOOLEAN NOT NULL DEFAULT FALSE;
+
+ALTER TABLE measurements ADD COLUMN difficulty TEXT CHECK (difficulty IS NULL OR difficulty IN ('not_difficult', 'somewhat', 'very', 'extremely'));
+ALTER TABLE measurements ADD COLUMN entered_by BIGINT REFERENCES users (id);
+ALTER TABLE measurements ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+-- Deleted scores stay for the record; every reader skips them.
+ALTER TABLE measurements ADD COLUMN deleted_at TIMESTAMPTZ;
+
+-- Why a score was edited or deleted, with the values it had before.
+CREATE TABLE measurement_changes (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    measurement_id   BIGINT NOT NULL REFERENCES measurements (id),
+    kind             TEXT    NOT NULL CHECK (kind IN ('edit', 'delete')),
+    reason           TEXT    NOT NULL CHECK (length(trim(reason)) BETWEEN 1 AND 500),
+    previous_taken_on DATE   NOT NULL,
+    previous_items   TEXT,
+    previous_total   BIGINT NOT NULL,
+    user_id          BIGINT REFERENCES users (id),
+    changed_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX measurement_changes_by_measurement ON measurement_changes (measurement_id, id);
+
+CREATE TABLE contacts (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    episode_id       BIGINT NOT NULL REFERENCES episodes (id),
+    occurred_on      DATE    NOT NULL,
+    kind             TEXT    NOT NULL CHECK (kind IN ('in_person', 'phone', 'video', 'message', 'group', 'attempt_no_answer', 'no_show', 'psychiatric_consultation')),
+    minutes          BIGINT NOT NULL CHECK (minutes BETWEEN 0 AND 480),
+    note             TEXT    NOT NULL DEFAULT '' CHECK (length(note) <= 500),
+    user_id          BIGINT REFERENCES users (id),
+    by_care_manager  BOOLEAN NOT NULL,
+    entered_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX contacts_by_episode ON contacts (episode_id, occurred_on, id);
+
+CREATE TABLE hospital_events (
+    id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    episode_id     BIGINT NOT NULL REFERENCES episodes (id),
+    setting        TEXT    NOT NULL CHECK (setting IN ('hospital', 'emergency_department')),
+    -- Clinic-local date and time of discharge, without a time zone.
+    discharged_at  TIMESTAMP NOT NULL,
+    user_id        BIGINT REFERENCES users (id),
+    entered_at     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX hospital_events_by_episode ON hospital_events (episode_id, discharged_at);
+
+CREATE TABLE treatment_changes (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    episode_id   BIGINT NOT NULL REFERENCES episodes (id),
+    changed_on   DATE    NOT NULL,
+    description  TEXT    NOT NULL CHECK (length(trim(description)) BETWEEN 1 AND 500),
+    user_id      BIGINT REFERENCES users (id),
+    entered_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX treatment_changes_by_episode ON treatment_changes (episode_id, changed_on);
+
+CREATE TABLE status_changes (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    episode_id   BIGINT NOT NULL REFERENCES episodes (id),
+    changed_on   DATE    NOT NULL,
+    from_status  TEXT    NOT NULL,
+    to_status    TEXT    NOT NULL CHECK (to_status IN ('active', 'relapse_prevention', 'discharged')),
+    reason       TEXT    NOT NULL CHECK (reason IN ('started', 'improved', 'remission_met', 'referred_specialty', 'declined', 'lost_to_follow_up', 'moved', 'relapse', 'other')),
+    note         TEXT    NOT NULL DEFAULT '' CHECK (length(note) <= 500),
+    user_id      BIGINT REFERENCES users (id),
+    entered_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX status_changes_by_episode ON status_changes (episode_id, id);

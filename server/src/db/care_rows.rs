@@ -1,0 +1,370 @@
+//! Row structs for the records of care, and their conversion into domain values. As in `rows.rs`,
+//! stored codes are parsed back through the domain, so a corrupt row is reported, never trusted.
+
+use app::domain::{
+    Contact, ContactKind, DischargeSetting, EpisodeData, SocialNeed, StatusReason, TargetCondition,
+};
+use app::model::{
+    ClinicId, ContactId, ContactRecord, Episode, EpisodeDetails, EpisodeId, EpisodeRecord,
+    HospitalEvent, Owner, Patient, PatientFacts, PatientId, PatientRecord, StaffMember,
+    StatusChange, TreatmentChange,
+};
+use app::policy::Role;
+use app::ports::StoreError;
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::rows::status;
+
+/// Target conditions as stored: "depression,anxiety".
+pub fn encode_targets(targets: &[TargetCondition]) -> String {
+    targets
+        .iter()
+        .map(|t| t.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn decode_targets(raw: &str) -> Result<Vec<TargetCondition>, StoreError> {
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|code| {
+            TargetCondition::from_code(code)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown target condition {code:?}")))
+        })
+        .collect()
+}
+
+pub fn encode_social_needs(needs: &[SocialNeed]) -> String {
+    needs.iter().map(|n| n.code()).collect::<Vec<_>>().join(",")
+}
+
+fn decode_social_needs(raw: &str) -> Result<Vec<SocialNeed>, StoreError> {
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|code| {
+            SocialNeed::from_code(code)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown social need {code:?}")))
+        })
+        .collect()
+}
+
+fn contact_kind(code: &str) -> Result<ContactKind, StoreError> {
+    ContactKind::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown contact kind {code:?}")))
+}
+
+fn setting(code: &str) -> Result<DischargeSetting, StoreError> {
+    DischargeSetting::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown discharge setting {code:?}")))
+}
+
+fn minutes(m: i64) -> Result<u32, StoreError> {
+    u32::try_from(m).map_err(|_| StoreError::Corrupt(format!("contact minutes {m} out of range")))
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct EpisodeRecordRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub enrolled_on: NaiveDate,
+    pub discharged_on: Option<NaiveDate>,
+    pub status: String,
+    pub care_manager_id: Option<i64>,
+    pub consultant_id: Option<i64>,
+    pub pcp: String,
+    pub targets: String,
+    pub care_plan: String,
+    pub relapse_plan: String,
+    pub version: i64,
+    pub care_manager_name: Option<String>,
+    pub consultant_name: Option<String>,
+}
+
+impl TryFrom<EpisodeRecordRow> for EpisodeRecord {
+    type Error = StoreError;
+    fn try_from(r: EpisodeRecordRow) -> Result<Self, StoreError> {
+        Ok(EpisodeRecord {
+            episode: Episode {
+                id: EpisodeId(r.id),
+                patient_id: PatientId(r.patient_id),
+                enrolled_on: r.enrolled_on,
+                discharged_on: r.discharged_on,
+                status: status(&r.status)?,
+            },
+            details: EpisodeDetails {
+                care_manager_id: r.care_manager_id,
+                consultant_id: r.consultant_id,
+                pcp: r.pcp,
+                targets: decode_targets(&r.targets)?,
+            },
+            care_manager_name: r.care_manager_name,
+            consultant_name: r.consultant_name,
+            care_plan: r.care_plan,
+            relapse_plan: r.relapse_plan,
+            version: r.version,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct PatientRecordRow {
+    pub id: i64,
+    pub clinic_id: i64,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: NaiveDate,
+    pub chronic_conditions: String,
+    pub social_needs: String,
+    pub substance_use_disorder: bool,
+    pub serious_mental_illness: bool,
+    pub long_term_care_decision: bool,
+    pub version: i64,
+}
+
+impl TryFrom<PatientRecordRow> for PatientRecord {
+    type Error = StoreError;
+    fn try_from(r: PatientRecordRow) -> Result<Self, StoreError> {
+        Ok(PatientRecord {
+            patient: Patient {
+                id: PatientId(r.id),
+                clinic_id: ClinicId(r.clinic_id),
+                mrn: r.mrn,
+                given_name: r.given_name,
+                family_name: r.family_name,
+                birth_date: r.birth_date,
+            },
+            facts: PatientFacts {
+                chronic_conditions: r
+                    .chronic_conditions
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                social_needs: decode_social_needs(&r.social_needs)?,
+                substance_use_disorder: r.substance_use_disorder,
+                serious_mental_illness: r.serious_mental_illness,
+                long_term_care_decision: r.long_term_care_decision,
+            },
+            version: r.version,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct OwnerRow {
+    pub patient_id: i64,
+    pub clinic_id: i64,
+    pub episode_id: i64,
+}
+
+impl From<OwnerRow> for Owner {
+    fn from(r: OwnerRow) -> Self {
+        Owner {
+            patient_id: PatientId(r.patient_id),
+            clinic_id: ClinicId(r.clinic_id),
+            episode_id: EpisodeId(r.episode_id),
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct EpisodeBoundsRow {
+    pub enrolled_on: NaiveDate,
+    pub discharged_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ContactRow {
+    pub id: i64,
+    pub episode_id: i64,
+    pub occurred_on: NaiveDate,
+    pub kind: String,
+    pub minutes: i64,
+    pub note: String,
+    pub user_name: Option<String>,
+    pub by_care_manager: bool,
+}
+
+impl TryFrom<ContactRow> for ContactRecord {
+    type Error = StoreError;
+    fn try_from(r: ContactRow) -> Result<Self, StoreError> {
+        Ok(ContactRecord {
+            id: ContactId(r.id),
+            episode_id: EpisodeId(r.episode_id),
+            occurred_on: r.occurred_on,
+            kind: contact_kind(&r.kind)?,
+            minutes: minutes(r.minutes)?,
+            note: r.note,
+            user_name: r.user_name,
+            by_care_manager: r.by_care_manager,
+        })
+    }
+}
+
+/// A contact as the rules read it (caseload).
+#[derive(Debug, sqlx::FromRow)]
+pub struct RuleContactRow {
+    pub episode_id: i64,
+    pub occurred_on: NaiveDate,
+    pub kind: String,
+    pub minutes: i64,
+    pub by_care_manager: bool,
+}
+
+impl RuleContactRow {
+    pub fn into_contact(self) -> Result<(i64, Contact), StoreError> {
+        Ok((
+            self.episode_id,
+            Contact {
+                on: self.occurred_on,
+                kind: contact_kind(&self.kind)?,
+                minutes: minutes(self.minutes)?,
+                by_care_manager: self.by_care_manager,
+            },
+        ))
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct HospitalEventRow {
+    pub id: i64,
+    pub episode_id: i64,
+    pub setting: String,
+    pub discharged_at: NaiveDateTime,
+}
+
+impl TryFrom<HospitalEventRow> for HospitalEvent {
+    type Error = StoreError;
+    fn try_from(r: HospitalEventRow) -> Result<Self, StoreError> {
+        Ok(HospitalEvent {
+            id: r.id,
+            episode_id: EpisodeId(r.episode_id),
+            setting: setting(&r.setting)?,
+            discharged_at: r.discharged_at,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct TreatmentChangeRow {
+    pub id: i64,
+    pub episode_id: i64,
+    pub changed_on: NaiveDate,
+    pub description: String,
+    pub user_name: Option<String>,
+}
+
+impl From<TreatmentChangeRow> for TreatmentChange {
+    fn from(r: TreatmentChangeRow) -> Self {
+        TreatmentChange {
+            id: r.id,
+            episode_id: EpisodeId(r.episode_id),
+            changed_on: r.changed_on,
+            description: r.description,
+            user_name: r.user_name,
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct RuleTreatmentChangeRow {
+    pub episode_id: i64,
+    pub changed_on: NaiveDate,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct StatusChangeRow {
+    pub id: i64,
+    pub episode_id: i64,
+    pub changed_on: NaiveDate,
+    pub from_status: String,
+    pub to_status: String,
+    pub reason: String,
+    pub note: String,
+    pub user_name: Option<String>,
+}
+
+impl TryFrom<StatusChangeRow> for StatusChange {
+    type Error = StoreError;
+    fn try_from(r: StatusChangeRow) -> Result<Self, StoreError> {
+        Ok(StatusChange {
+            id: r.id,
+            episode_id: EpisodeId(r.episode_id),
+            changed_on: r.changed_on,
+            // Enrollment is recorded with an empty "from".
+            from: if r.from_status.is_empty() {
+                None
+            } else {
+                Some(status(&r.from_status)?)
+            },
+            to: status(&r.to_status)?,
+            reason: StatusReason::from_code(&r.reason).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown status reason {:?}", r.reason))
+            })?,
+            note: r.note,
+            user_name: r.user_name,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: i64,
+    pub display_name: String,
+    pub role: String,
+}
+
+impl TryFrom<StaffRow> for StaffMember {
+    type Error = StoreError;
+    fn try_from(r: StaffRow) -> Result<Self, StoreError> {
+        Ok(StaffMember {
+            id: r.id,
+            name: r.display_name,
+            role: Role::from_code(&r.role)
+                .ok_or_else(|| StoreError::Corrupt(format!("user {}: unknown role", r.id)))?,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct CaseloadEpisodeRow {
+    pub patient_id: i64,
+    pub clinic_id: i64,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: NaiveDate,
+    pub episode_id: i64,
+    pub enrolled_on: NaiveDate,
+    pub discharged_on: Option<NaiveDate>,
+    pub status: String,
+    pub targets: String,
+    pub care_manager_id: Option<i64>,
+    pub care_manager_name: Option<String>,
+}
+
+impl CaseloadEpisodeRow {
+    pub fn into_parts(
+        self,
+    ) -> Result<(Patient, EpisodeData, Option<i64>, Option<String>), StoreError> {
+        let mut data = EpisodeData::new(
+            PatientId(self.patient_id),
+            EpisodeId(self.episode_id),
+            self.enrolled_on,
+        );
+        data.status = status(&self.status)?;
+        data.discharged_on = self.discharged_on;
+        data.targets = decode_targets(&self.targets)?;
+        let patient = Patient {
+            id: PatientId(self.patient_id),
+            clinic_id: ClinicId(self.clinic_id),
+            mrn: self.mrn,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            birth_date: self.birth_date,
+        };
+        Ok((patient, data, self.care_manager_id, self.care_manager_name))
+    }
+}
