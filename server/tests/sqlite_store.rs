@@ -71,3 +71,69 @@ async fn the_clinic_filtered_patient_list_uses_the_clinic_index() {
     let plan = patient_list_plan(true).await;
     assert!(plan.contains("patients_by_clinic_name"), "{plan}");
 }
+
+/// The caseload's statements, planned by SQLite. Binds: clinic, care manager (or NULL), search.
+async fn caseload_plans(mine: bool) -> Vec<String> {
+    let (store, _dir) = support::sqlite_store().await;
+    let mut plans = Vec::new();
+    for sql in tandem_server::db::caseload_statements(mine) {
+        let cm: Option<i64> = mine.then_some(7);
+        let plan = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .bind(1_i64)
+            .bind(cm)
+            .bind("")
+            .fetch_all(store.write_pool())
+            .await
+            .expect("plan")
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        plans.push(plan);
+    }
+    plans
+}
+
+/// The caseload's cost follows the caseload, not the registry: a care manager's caseload starts
+/// from `episodes_by_care_manager`, and every score, contact, event and treatment change is an
+/// index lookup per episode. No statement scans a table of records of care.
+#[tokio::test]
+async fn the_caseload_reads_through_its_indices() {
+    let plans = caseload_plans(true).await;
+    assert!(
+        plans[0].contains("episodes_by_care_manager"),
+        "{}",
+        plans[0]
+    );
+    for (plan, index) in plans.iter().skip(1).zip([
+        "measurements_by_episode",
+        "contacts_by_episode",
+        "hospital_events_by_episode",
+        "treatment_changes_by_episode",
+    ]) {
+        assert!(plan.contains(index), "{plan}");
+        assert!(plan.contains("episodes_by_care_manager"), "{plan}");
+    }
+    for plan in &plans {
+        for table in [
+            "measurements",
+            "contacts",
+            "episodes",
+            "patients",
+            "hospital_events",
+        ] {
+            assert!(
+                !plan
+                    .lines()
+                    .any(|l| l.trim_start_matches(['|', '-', '`', ' ']) == format!("SCAN {table}")),
+                "{plan}"
+            );
+        }
+    }
+    let clinic = caseload_plans(false).await;
+    assert!(
+        clinic[0].contains("patients_by_clinic_name"),
+        "{}",
+        clinic[0]
+    );
+}

@@ -26,6 +26,19 @@ pub fn list_patients_sql(by_clinic: bool) -> &'static str {
     sql::list_patients(by_clinic)
 }
 
+/// The five caseload statements (episodes, scores, contacts, events, treatment changes) for a
+/// care manager's caseload (`mine`) or a whole clinic, exposed for query-plan tests.
+pub fn caseload_statements(mine: bool) -> [&'static str; 5] {
+    let s = care_sql::caseload(mine);
+    [
+        &s.episodes,
+        &s.measurements,
+        &s.contacts,
+        &s.hospital_events,
+        &s.treatment_changes,
+    ]
+}
+
 /// An opened, migrated store.
 pub struct Opened {
     pub store: SharedStore,

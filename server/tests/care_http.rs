@@ -1,0 +1,277 @@
+//! The care-manager server functions over HTTP, as the forms post them: validation with
+//! field-level messages and 4xx statuses, nothing stored on refusal, stale edits refused with 409,
+//! and another clinic's records reading as not found.
+
+mod support;
+
+use std::sync::Arc;
+
+use app::accounts::{Email, NewUser};
+use app::api::caseload::GetCaseload;
+use app::api::enroll::Enroll;
+use app::api::records::{AddContact, EditMeasurement, RecordMeasurement};
+use app::model::{ClinicId, EpisodeId, PatientId};
+use app::policy::Role;
+use app::ports::SharedStore;
+use axum::http::StatusCode;
+use axum::Router;
+use leptos::server_fn::ServerFn;
+use support::web::{app_for, body_text, form_post, sign_in_cookie};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "synthetic pass phrase";
+
+async fn staff(store: &SharedStore, email: &str, role: Role, clinic: ClinicId) -> i64 {
+    store
+        .create_user(&NewUser {
+            email: Email::parse(email).expect("email"),
+            display_name: "Synthetic Staff".to_owned(),
+            role,
+            clinics: vec![clinic],
+            password_hash: tandem_server::password::hash(PASSWORD).expect("hash"),
+        })
+        .await
+        .expect("user")
+        .id
+}
+
+struct World {
+    app: Router,
+    store: SharedStore,
+    cookie: String,
+    clinic: ClinicId,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let (store, dir) = support::sqlite_store().await;
+    let store: SharedStore = Arc::new(store);
+    let clinic = store
+        .create_clinic("Synthetic Clinic")
+        .await
+        .expect("clinic")
+        .id;
+    staff(&store, "cm@synthetic.example", Role::CareManager, clinic).await;
+    let app = app_for(store.clone());
+    let cookie = sign_in_cookie(&app, "cm@synthetic.example", PASSWORD).await;
+    World {
+        app,
+        store,
+        cookie,
+        clinic,
+        _dir: dir,
+    }
+}
+
+async fn post(w: &World, path: &str, body: &str) -> (StatusCode, String) {
+    let res = w
+        .app
+        .clone()
+        .oneshot(form_post(path, body.to_owned(), Some(&w.cookie)))
+        .await
+        .expect("response");
+    let status = res.status();
+    (status, body_text(res).await)
+}
+
+fn answers(prefix: &str, values: &[u8]) -> String {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{prefix}%5Bi{}%5D={v}", i + 1))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enroll_body(w: &World, mrn: &str, extra: &str) -> String {
+    format!(
+        "clinic={}&given_name=Pat&family_name=Synthetic&mrn={mrn}&birth_date=1980-04-02&pcp=&enrolled_on=2026-01-05&targets%5B%5D=depression&{extra}",
+        w.clinic.0
+    )
+}
+
+async fn enrolled(w: &World) -> (PatientId, EpisodeId) {
+    let body = enroll_body(w, "SYN-1", &answers("phq9", &[2, 2, 2, 2, 2, 2, 2, 2, 0]));
+    let (status, text) = post(w, Enroll::PATH, &body).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    (
+        PatientId(v["patient_id"].as_i64().expect("id")),
+        EpisodeId(v["episode_id"].as_i64().expect("id")),
+    )
+}
+
+#[tokio::test]
+async fn enrollment_validates_every_field_and_stores_nothing_on_refusal() {
+    let w = world().await;
+    for (body, field) in [
+        (enroll_body(&w, "", ""), "mrn"),
+        (
+            enroll_body(&w, "SYN-1", "").replace("birth_date=1980-04-02", "birth_date=1980-02-30"),
+            "birth_date",
+        ),
+        (
+            enroll_body(&w, "SYN-1", "")
+                .replace("enrolled_on=2026-01-05", "enrolled_on=2999-01-01"),
+            "enrolled_on",
+        ),
+        (
+            enroll_body(&w, "SYN-1", "").replace("targets%5B%5D=depression", ""),
+            "targets",
+        ),
+        (enroll_body(&w, "SYN-1", "care_manager=999"), "care_manager"),
+        (
+            enroll_body(&w, "SYN-1", &answers("phq9", &[1, 1, 1])),
+            "phq9[i4]",
+        ),
+        (
+            enroll_body(&w, "SYN-1", &answers("gad7", &[1, 1, 1, 1, 1, 1, 4])),
+            "gad7",
+        ),
+    ] {
+        let (status, text) = post(&w, Enroll::PATH, &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {text}");
+        assert!(
+            text.contains(&format!("\"field\":\"{field}\"")),
+            "{field}: {text}"
+        );
+    }
+    let page = w
+        .store
+        .list_patients(&Default::default())
+        .await
+        .expect("list");
+    assert_eq!(page.total, 0, "nothing half-written");
+    enrolled(&w).await;
+    let (status, text) = post(&w, Enroll::PATH, &enroll_body(&w, "SYN-1", "")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(
+        text.contains("\"field\":\"mrn\""),
+        "a taken MRN names the field: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_score_is_validated_on_the_server_and_the_safety_item_is_reported() {
+    let w = world().await;
+    let (patient, episode) = enrolled(&w).await;
+    let base = format!(
+        "patient={}&episode={}&instrument=PHQ-9",
+        patient.0, episode.0
+    );
+    let (status, text) = post(
+        &w,
+        RecordMeasurement::PATH,
+        &format!("{base}&taken_on=2999-01-01&{}", answers("answers", &[1; 9])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        text.contains("\"field\":\"taken_on\"") && text.contains("future"),
+        "{text}"
+    );
+    let (status, text) = post(
+        &w,
+        RecordMeasurement::PATH,
+        &format!("{base}&taken_on=2025-12-01&{}", answers("answers", &[1; 9])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("outside the episode"), "{text}");
+    let (status, text) = post(
+        &w,
+        RecordMeasurement::PATH,
+        &format!(
+            "{base}&taken_on=2026-02-02&{}",
+            answers("answers", &[1, 1, 1, 1, 1, 1, 1, 1, 2])
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let saved: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(saved["total"], 10);
+    assert_eq!(saved["safety"], true);
+    // The caseload shows the safety flag with its reason.
+    let (status, text) = post(&w, GetCaseload::PATH, "scope=clinic").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("PHQ-9 item 9 answered 2"), "{text}");
+}
+
+#[tokio::test]
+async fn a_stale_score_edit_is_refused_and_changes_nothing() {
+    let w = world().await;
+    let (_, episode) = enrolled(&w).await;
+    let m = w
+        .store
+        .measurements_for_episode(episode)
+        .await
+        .expect("m")
+        .remove(0);
+    let edit = |version: i64, reason: &str| {
+        format!(
+            "id={}&version={version}&taken_on=2026-01-05&reason={reason}&{}",
+            m.id.0,
+            answers("answers", &[1; 9])
+        )
+    };
+    let (status, text) = post(&w, EditMeasurement::PATH, &edit(m.version, "")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        text.contains("\"field\":\"reason\""),
+        "a reason is required: {text}"
+    );
+    let (status, text) = post(&w, EditMeasurement::PATH, &edit(m.version, "wrong+answers")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let (status, text) = post(&w, EditMeasurement::PATH, &edit(m.version, "again")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+    assert!(text.contains("changed by someone else"), "{text}");
+    let now = w
+        .store
+        .measurements_for_episode(episode)
+        .await
+        .expect("m")
+        .remove(0);
+    assert_eq!(now.responses.total(), 9);
+    assert_eq!(now.version, m.version + 1);
+}
+
+#[tokio::test]
+async fn another_clinics_episode_reads_as_not_found_and_contacts_are_validated() {
+    let w = world().await;
+    let (_, episode) = enrolled(&w).await;
+    let body = |minutes: &str| {
+        format!(
+            "episode={}&occurred_on=2026-01-12&kind=phone&minutes={minutes}&note=",
+            episode.0
+        )
+    };
+    let (status, text) = post(&w, AddContact::PATH, &body("999")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("\"field\":\"minutes\""), "{text}");
+    let (status, text) = post(&w, AddContact::PATH, &body("20")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    // A care manager of another clinic cannot see or write this episode.
+    let other = w
+        .store
+        .create_clinic("Other Clinic")
+        .await
+        .expect("clinic")
+        .id;
+    staff(
+        &w.store,
+        "other@synthetic.example",
+        Role::CareManager,
+        other,
+    )
+    .await;
+    let cookie = sign_in_cookie(&w.app, "other@synthetic.example", PASSWORD).await;
+    let res = w
+        .app
+        .clone()
+        .oneshot(form_post(AddContact::PATH, body("20"), Some(&cookie)))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let history = w.store.episode_history(episode).await.expect("history");
+    assert_eq!(history.contacts.len(), 1);
+}
