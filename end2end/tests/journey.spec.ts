@@ -69,7 +69,7 @@ test('a care manager enrolls a patient, records scores, sees the not-improving f
     }
     await page.getByRole('button', { name: 'Save PHQ-9' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Journey, Pat' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Scores' }).getByRole('cell', { name: String(total), exact: true })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Score history' }).getByRole('cell', { name: String(total), exact: true })).toBeVisible();
   }
 
   // The caseload shows the not-improving flag, and its explanation on demand.

@@ -127,16 +127,7 @@ pub async fn get_caseload(
         descending: dir.as_deref() == Some("desc"),
         page: page.unwrap_or(1),
     };
-    let all_clinics = store.list_clinics().await?;
-    let clinics: Vec<Clinic> = all_clinics
-        .into_iter()
-        .filter(|c| principal.clinics.contains(&c.id))
-        .collect();
-    let this = clinics
-        .iter()
-        .find(|c| c.id == clinic)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound("the clinic".to_owned()))?;
+    let (clinics, this) = super::context::member_clinics(&principal, clinic).await?;
     Ok(CaseloadView {
         clinic: this,
         clinics,

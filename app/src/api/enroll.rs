@@ -60,17 +60,7 @@ pub async fn get_enrollment_form(
             (principal, None, clinic)
         }
     };
-    let clinics: Vec<Clinic> = store
-        .list_clinics()
-        .await?
-        .into_iter()
-        .filter(|c| principal.clinics.contains(&c.id))
-        .collect();
-    let this = clinics
-        .iter()
-        .find(|c| c.id == clinic)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound("the clinic".to_owned()))?;
+    let (clinics, this) = super::context::member_clinics(&principal, clinic).await?;
     Ok(EnrollmentForm {
         clinics,
         clinic: this,
@@ -102,11 +92,9 @@ pub async fn enroll(
     use super::records::checks;
     use crate::domain::patient::check_birth_date;
     use crate::domain::{Instrument, Mrn, PersonName};
-    use crate::forms::{any_answer, past_date, responses, text};
-    use crate::model::{
-        today, ClinicId, EnrollPatient, Enrollment, EpisodeDetails, NewPatient, PatientId,
-    };
-    use crate::policy::{Action, Role};
+    use crate::forms::{any_answer, past_date, responses};
+    use crate::model::{today, ClinicId, EnrollPatient, Enrollment, NewPatient, PatientId};
+    use crate::policy::Action;
 
     let store = super::context::store()?;
     let (principal, who, clinic) = match patient {
@@ -157,22 +145,13 @@ pub async fn enroll(
             (None, None) => return Err(AppError::Internal),
         };
         let staff = store.clinic_staff(clinic).await?;
-        let details = EpisodeDetails {
-            care_manager_id: checks::staff(
-                "care_manager",
-                care_manager.as_deref(),
-                Role::CareManager,
-                &staff,
-            )?,
-            consultant_id: checks::staff(
-                "consultant",
-                consultant.as_deref(),
-                Role::PsychiatricConsultant,
-                &staff,
-            )?,
-            pcp: text("pcp", "primary-care provider", &pcp, 100, false)?,
-            targets: checks::targets(targets.as_deref())?,
-        };
+        let details = checks::details(
+            &staff,
+            care_manager.as_deref(),
+            consultant.as_deref(),
+            &pcp,
+            targets.as_deref(),
+        )?;
         let enrolled_on = past_date("enrolled_on", "enrollment date", &enrolled_on, today)?;
         let mut baselines = Vec::new();
         for (prefix, instrument, answers) in [

@@ -129,6 +129,25 @@ pub(crate) mod context {
         Ok((principal, owner))
     }
 
+    /// The clinics `principal` belongs to, by name, and the one with id `clinic` among them.
+    pub async fn member_clinics(
+        principal: &Principal,
+        clinic: crate::model::ClinicId,
+    ) -> Result<(Vec<crate::model::Clinic>, crate::model::Clinic), AppError> {
+        let clinics: Vec<crate::model::Clinic> = store()?
+            .list_clinics()
+            .await?
+            .into_iter()
+            .filter(|c| principal.clinics.contains(&c.id))
+            .collect();
+        let this = clinics
+            .iter()
+            .find(|c| c.id == clinic)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound("the clinic".to_owned()))?;
+        Ok((clinics, this))
+    }
+
     /// Appends a `failed` audit entry when a permitted write did not happen, and passes the
     /// result on.
     pub async fn audited<T>(

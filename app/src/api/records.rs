@@ -54,6 +54,27 @@ pub(crate) mod checks {
             })
     }
 
+    /// The care team and targets from the enrollment or plan form.
+    pub fn details(
+        staff_list: &[StaffMember],
+        care_manager: Option<&str>,
+        consultant: Option<&str>,
+        pcp: &str,
+        target_codes: Option<&[String]>,
+    ) -> Result<crate::model::EpisodeDetails, AppError> {
+        Ok(crate::model::EpisodeDetails {
+            care_manager_id: staff("care_manager", care_manager, Role::CareManager, staff_list)?,
+            consultant_id: staff(
+                "consultant",
+                consultant,
+                Role::PsychiatricConsultant,
+                staff_list,
+            )?,
+            pcp: crate::forms::text("pcp", "primary-care provider", pcp, 100, false)?,
+            targets: targets(target_codes)?,
+        })
+    }
+
     /// Target conditions from checkboxes: at least one.
     pub fn targets(raw: Option<&[String]>) -> Result<Vec<TargetCondition>, AppError> {
         let mut out = Vec::new();
@@ -416,30 +437,21 @@ pub async fn save_episode_plan(
     relapse_plan: String,
 ) -> Result<(), AppError> {
     use crate::forms::text;
-    use crate::model::{EpisodeDetails, EpisodeId, EpisodeUpdate};
-    use crate::policy::{Action, Role};
+    use crate::model::{EpisodeId, EpisodeUpdate};
+    use crate::policy::Action;
     let (principal, owner) =
         super::context::require_episode(Action::EditPatient, EpisodeId(episode), "episode.edit")
             .await?;
     let result = async {
         let store = super::context::store()?;
         let staff = store.clinic_staff(owner.clinic_id).await?;
-        let details = EpisodeDetails {
-            care_manager_id: checks::staff(
-                "care_manager",
-                care_manager.as_deref(),
-                Role::CareManager,
-                &staff,
-            )?,
-            consultant_id: checks::staff(
-                "consultant",
-                consultant.as_deref(),
-                Role::PsychiatricConsultant,
-                &staff,
-            )?,
-            pcp: text("pcp", "primary-care provider", &pcp, 100, false)?,
-            targets: checks::targets(targets.as_deref())?,
-        };
+        let details = checks::details(
+            &staff,
+            care_manager.as_deref(),
+            consultant.as_deref(),
+            &pcp,
+            targets.as_deref(),
+        )?;
         store
             .update_episode(&EpisodeUpdate {
                 episode_id: owner.episode_id,

@@ -116,6 +116,9 @@ pub fn Questionnaire(
                                 let id = radio_id(prefix, item, value);
                                 let for_id = id.clone();
                                 let v = u8::try_from(value).unwrap_or(0);
+                                // The attribute serves the page before hydration (and without
+                                // JavaScript); the property keeps it in step afterwards.
+                                let initially = answer.get_untracked() == Some(v);
                                 view! {
                                     <label class="q-answer" for=for_id>
                                         <input
@@ -123,6 +126,7 @@ pub fn Questionnaire(
                                             id=id
                                             name=format!("{prefix}[{}]", item_key(item))
                                             value=value.to_string()
+                                            checked=initially
                                             prop:checked=move || answer.get() == Some(v)
                                             on:change=move |_| answer.set(Some(v))
                                         />

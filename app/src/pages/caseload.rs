@@ -216,7 +216,7 @@ fn Caseload(view: CaseloadView, query: Query) -> impl IntoView {
     view! {
         <div class="page-heading">
             <h1>{heading}</h1>
-            <a class="button" href="/patients/new">"Enroll a patient"</a>
+            {view.viewer_is_care_manager.then(|| view! { <a class="button" href="/patients/new">"Enroll a patient"</a> })}
         </div>
         <form class="filters" method="get" action="/caseload" role="search" aria-label="Filter the caseload">
             {clinic_choice}

@@ -257,7 +257,7 @@ fn Scores(view: ChartView) -> impl IntoView {
                 view! { <p class="muted">"No scores in this episode yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label="Scores">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Score history">
                         <table class="data-table">
                             <caption class="visually-hidden">"Scores of this episode, the data of the trajectory chart"</caption>
                             <thead><tr>

@@ -46,6 +46,26 @@ macro_rules! impl_care_store {
                 bounds.ok_or(app::ports::StoreError::NotFound("episode"))
             }
 
+            /// One caseload statement with its three binds: clinic, care manager, search pattern.
+            async fn scoped<R>(
+                &self,
+                sql: &str,
+                clinic: i64,
+                care_manager: Option<i64>,
+                pattern: &str,
+            ) -> app::ports::StoreResult<Vec<R>>
+            where
+                R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            {
+                sqlx::query_as(sql)
+                    .bind(clinic)
+                    .bind(care_manager)
+                    .bind(pattern)
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)
+            }
+
             /// Inserts a score after checking that its date falls inside the episode.
             async fn insert_measurement(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -603,15 +623,8 @@ macro_rules! impl_care_store {
                 let pattern =
                     $crate::db::care_sql::contains_pattern(scope.search.as_deref().unwrap_or(""));
                 let (clinic, cm) = (scope.clinic_id.0, scope.care_manager_id);
-                let pool = self.read_pool();
                 let episodes: Vec<$crate::db::care_rows::CaseloadEpisodeRow> =
-                    sqlx::query_as(&sql.episodes)
-                        .bind(clinic)
-                        .bind(cm)
-                        .bind(&pattern)
-                        .fetch_all(pool)
-                        .await
-                        .map_err($crate::db::common::map_err)?;
+                    self.scoped(&sql.episodes, clinic, cm, &pattern).await?;
                 let mut out = Vec::with_capacity(episodes.len());
                 let mut index = std::collections::HashMap::with_capacity(episodes.len());
                 for row in episodes {
@@ -628,13 +641,7 @@ macro_rules! impl_care_store {
                     return Ok(out);
                 }
                 let measurements: Vec<$crate::db::rows::MeasurementRow> =
-                    sqlx::query_as(&sql.measurements)
-                        .bind(clinic)
-                        .bind(cm)
-                        .bind(&pattern)
-                        .fetch_all(pool)
-                        .await
-                        .map_err($crate::db::common::map_err)?;
+                    self.scoped(&sql.measurements, clinic, cm, &pattern).await?;
                 for row in measurements {
                     let m: app::model::Measurement = row.try_into()?;
                     if let Some(&i) = index.get(&m.episode_id.0) {
@@ -642,13 +649,7 @@ macro_rules! impl_care_store {
                     }
                 }
                 let contacts: Vec<$crate::db::care_rows::RuleContactRow> =
-                    sqlx::query_as(&sql.contacts)
-                        .bind(clinic)
-                        .bind(cm)
-                        .bind(&pattern)
-                        .fetch_all(pool)
-                        .await
-                        .map_err($crate::db::common::map_err)?;
+                    self.scoped(&sql.contacts, clinic, cm, &pattern).await?;
                 for row in contacts {
                     let (episode, contact) = row.into_contact()?;
                     if let Some(&i) = index.get(&episode) {
@@ -656,13 +657,7 @@ macro_rules! impl_care_store {
                     }
                 }
                 let events: Vec<$crate::db::care_rows::HospitalEventRow> =
-                    sqlx::query_as(&sql.hospital_events)
-                        .bind(clinic)
-                        .bind(cm)
-                        .bind(&pattern)
-                        .fetch_all(pool)
-                        .await
-                        .map_err($crate::db::common::map_err)?;
+                    self.scoped(&sql.hospital_events, clinic, cm, &pattern).await?;
                 for row in events {
                     let event: app::model::HospitalEvent = row.try_into()?;
                     if let Some(&i) = index.get(&event.episode_id.0) {
@@ -670,13 +665,7 @@ macro_rules! impl_care_store {
                     }
                 }
                 let changes: Vec<$crate::db::care_rows::RuleTreatmentChangeRow> =
-                    sqlx::query_as(&sql.treatment_changes)
-                        .bind(clinic)
-                        .bind(cm)
-                        .bind(&pattern)
-                        .fetch_all(pool)
-                        .await
-                        .map_err($crate::db::common::map_err)?;
+                    self.scoped(&sql.treatment_changes, clinic, cm, &pattern).await?;
                 for row in changes {
                     if let Some(&i) = index.get(&row.episode_id) {
                         out[i].data.treatment_changes.push(row.changed_on);

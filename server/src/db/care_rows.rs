@@ -108,12 +108,8 @@ impl TryFrom<EpisodeRecordRow> for EpisodeRecord {
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct PatientRecordRow {
-    pub id: i64,
-    pub clinic_id: i64,
-    pub mrn: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub birth_date: NaiveDate,
+    #[sqlx(flatten)]
+    pub patient: super::rows::PatientRow,
     pub chronic_conditions: String,
     pub social_needs: String,
     pub substance_use_disorder: bool,
@@ -126,14 +122,7 @@ impl TryFrom<PatientRecordRow> for PatientRecord {
     type Error = StoreError;
     fn try_from(r: PatientRecordRow) -> Result<Self, StoreError> {
         Ok(PatientRecord {
-            patient: Patient {
-                id: PatientId(r.id),
-                clinic_id: ClinicId(r.clinic_id),
-                mrn: r.mrn,
-                given_name: r.given_name,
-                family_name: r.family_name,
-                birth_date: r.birth_date,
-            },
+            patient: r.patient.into(),
             facts: PatientFacts {
                 chronic_conditions: r
                     .chronic_conditions
