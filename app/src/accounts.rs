@@ -221,3 +221,11 @@ mod tests {
         }
     }
 }
+
+/// A user who can be chosen as care manager or consultant of an episode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: i64,
+    pub name: String,
+    pub role: crate::policy::Role,
+}

@@ -68,30 +68,3 @@ impl FromServerFnError for AppError {
         }
     }
 }
-
-#[cfg(feature = "ssr")]
-impl From<crate::ports::StoreError> for AppError {
-    fn from(err: crate::ports::StoreError) -> Self {
-        use crate::ports::StoreError;
-        match err {
-            StoreError::NotFound(what) => AppError::NotFound(what.to_owned()),
-            StoreError::Conflict(m) => AppError::Conflict(m),
-            StoreError::Invalid(m) => AppError::Invalid {
-                field: None,
-                message: m,
-            },
-            StoreError::Unavailable(source) => {
-                tracing::error!(error = %source, "store unavailable");
-                AppError::Unavailable
-            }
-            StoreError::Corrupt(m) => {
-                tracing::error!(detail = %m, "stored data could not be read");
-                AppError::Internal
-            }
-            StoreError::Database(source) => {
-                tracing::error!(error = %source, "store error");
-                AppError::Internal
-            }
-        }
-    }
-}

@@ -476,14 +476,6 @@ pub struct CaseloadRow {
     pub flags: Vec<Flag>,
 }
 
-/// A user who can be chosen as care manager or consultant of an episode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffMember {
-    pub id: i64,
-    pub name: String,
-    pub role: crate::policy::Role,
-}
-
 /// Today's date in the clinic's calendar. Tandem uses the server's local date until clinics carry
 /// a time zone setting.
 pub fn today() -> NaiveDate {

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::accounts::{Email, NewSession, NewUser, SessionRecord, User};
+use crate::accounts::{Email, NewSession, NewUser, SessionRecord, StaffMember, User};
 use crate::audit::{AuditEntry, AuditQuery, AuditRecord};
 use crate::model::{
     CaseloadEpisode, CaseloadScope, Clinic, ClinicId, ContactRecord, Enrolled, Enrollment, Episode,
     EpisodeHistory, EpisodeId, EpisodeRecord, EpisodeUpdate, HospitalEvent, Measurement,
     MeasurementDeletion, MeasurementEdit, MeasurementId, NewContact, NewEpisode, NewHospitalEvent,
     NewMeasurement, NewPatient, NewTreatmentChange, Owner, Page, Patient, PatientFacts, PatientId,
-    PatientListRow, PatientQuery, PatientRecord, StaffMember, StatusChangeRequest, TreatmentChange,
+    PatientListRow, PatientQuery, PatientRecord, StatusChangeRequest, TreatmentChange,
 };
 
 /// Which database engine backs a store.
@@ -51,6 +51,34 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// How a store error reaches a user: its own message for refusals, a generic sentence (and a log
+/// line with the cause) for failures.
+impl From<StoreError> for crate::error::AppError {
+    fn from(err: StoreError) -> Self {
+        use crate::error::AppError;
+        match err {
+            StoreError::NotFound(what) => AppError::NotFound(what.to_owned()),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Invalid(m) => AppError::Invalid {
+                field: None,
+                message: m,
+            },
+            StoreError::Unavailable(source) => {
+                tracing::error!(error = %source, "store unavailable");
+                AppError::Unavailable
+            }
+            StoreError::Corrupt(m) => {
+                tracing::error!(detail = %m, "stored data could not be read");
+                AppError::Internal
+            }
+            StoreError::Database(source) => {
+                tracing::error!(error = %source, "store error");
+                AppError::Internal
+            }
+        }
+    }
+}
 
 /// Everything Tandem persists. Methods take validated domain values, so an implementation only
 /// enforces what the database must (uniqueness, foreign keys, atomicity).

@@ -7,9 +7,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::StaffMember;
 use crate::care::CaseloadPage;
 use crate::error::AppError;
-use crate::model::{Clinic, StaffMember};
+use crate::model::Clinic;
 
 /// What the caseload screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

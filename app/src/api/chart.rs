@@ -4,9 +4,10 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::StaffMember;
 use crate::domain::{EpisodeMetrics, Flag, IntensityAssessment};
 use crate::error::AppError;
-use crate::model::{EpisodeHistory, EpisodeRecord, PatientRecord, StaffMember};
+use crate::model::{EpisodeHistory, EpisodeRecord, PatientRecord};
 
 /// Everything the chart page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

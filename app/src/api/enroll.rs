@@ -8,9 +8,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::StaffMember;
 use crate::error::AppError;
 use crate::forms::AnswerFields;
-use crate::model::{Clinic, Enrolled, Patient, StaffMember};
+use crate::model::{Clinic, Enrolled, Patient};
 
 /// What the enrollment form needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

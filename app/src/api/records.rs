@@ -26,9 +26,9 @@ pub struct SavedScore {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod checks {
+    use crate::accounts::StaffMember;
     use crate::domain::TargetCondition;
     use crate::error::AppError;
-    use crate::model::StaffMember;
     use crate::policy::Role;
 
     /// An optional user id from a select, which must be a clinic member with `role`.

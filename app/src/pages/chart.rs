@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::accounts::StaffMember;
 use crate::api::chart::{get_chart, ChartView};
 use crate::api::records::{
     AddContact, AddHospitalEvent, AddTreatmentChange, ChangeStatus, SaveEpisodePlan,
@@ -19,7 +20,7 @@ use crate::domain::{
     TargetCondition,
 };
 use crate::error::AppError;
-use crate::model::{EpisodeRecord, EpisodeStatus, StaffMember};
+use crate::model::{EpisodeRecord, EpisodeStatus};
 use crate::policy::Role;
 
 #[component]

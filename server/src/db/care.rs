@@ -677,7 +677,7 @@ macro_rules! impl_care_store {
             async fn clinic_staff(
                 &self,
                 clinic: app::model::ClinicId,
-            ) -> app::ports::StoreResult<Vec<app::model::StaffMember>> {
+            ) -> app::ports::StoreResult<Vec<app::accounts::StaffMember>> {
                 let rows: Vec<$crate::db::care_rows::StaffRow> =
                     sqlx::query_as($crate::db::care_sql::CLINIC_STAFF)
                         .bind(clinic.0)

@@ -1,13 +1,14 @@
 //! Row structs for the records of care, and their conversion into domain values. As in `rows.rs`,
 //! stored codes are parsed back through the domain, so a corrupt row is reported, never trusted.
 
+use app::accounts::StaffMember;
 use app::domain::{
     Contact, ContactKind, DischargeSetting, EpisodeData, SocialNeed, StatusReason, TargetCondition,
 };
 use app::model::{
     ClinicId, ContactId, ContactRecord, Episode, EpisodeDetails, EpisodeId, EpisodeRecord,
-    HospitalEvent, Owner, Patient, PatientFacts, PatientId, PatientRecord, StaffMember,
-    StatusChange, TreatmentChange,
+    HospitalEvent, Owner, Patient, PatientFacts, PatientId, PatientRecord, StatusChange,
+    TreatmentChange,
 };
 use app::policy::Role;
 use app::ports::StoreError;
