@@ -8,7 +8,7 @@ use crate::domain::{Flag, FlagKind};
 fn icon(kind: FlagKind) -> &'static str {
     match kind {
         FlagKind::Safety => "⚠",
-        FlagKind::OverdueContact | FlagKind::PostDischargeFollowup => "⏰",
+        FlagKind::OverdueContact | FlagKind::PostDischargeFollowup => "◔",
         FlagKind::Worsening => "↑",
         _ => "●",
     }

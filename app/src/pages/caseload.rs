@@ -305,7 +305,7 @@ fn CaseloadTableRow(row: CaseloadRow) -> impl IntoView {
     let overdue = row.has(FlagKind::OverdueContact);
     let marker = match (safety, overdue) {
         (true, _) => Some(("row-marker row-marker--safety", "⚠ Safety")),
-        (false, true) => Some(("row-marker row-marker--overdue", "⏰ Overdue")),
+        (false, true) => Some(("row-marker row-marker--overdue", "◔ Overdue")),
         _ => None,
     };
     let href = format!("/patients/{}", row.patient_id);
