@@ -1,0 +1,230 @@
+//! The caseload in a large registry: a care manager with 100 open episodes among 100,000 patients
+//! in 50 clinics (SQLite, synthetic data). Measures the store read with the rules (the server
+//! function's work) and the whole server-side render of `GET /caseload` through the router,
+//! signed in. Target: ≤ 20 ms for the page.
+//!
+//! Seeding takes about a minute; `TANDEM_BENCH_PATIENTS` changes the registry size.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use app::accounts::{Email, NewUser};
+use app::care::caseload_row;
+use app::model::{CaseloadScope, ClinicId};
+use app::policy::Role;
+use app::ports::SharedStore;
+use axum::body::Body;
+use axum::http::{header, Request};
+use criterion::{criterion_group, criterion_main, Criterion};
+use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
+use tandem_server::db::SqliteStore;
+use tower::ServiceExt;
+
+const CLINICS: i64 = 50;
+const CASELOAD: i64 = 100;
+const SCORES_PER_EPISODE: i64 = 6;
+const PASSWORD: &str = "synthetic bench phrase";
+
+struct Registry {
+    store: SharedStore,
+    care_manager: i64,
+    _dir: tempfile::TempDir,
+}
+
+/// A synthetic registry: `patients` patients spread over the clinics, each with one open episode
+/// and weekly PHQ-9s; the first `CASELOAD` patients of clinic 1 belong to the benchmarked care
+/// manager, every other episode to nobody in particular.
+async fn seed(patients: i64) -> Registry {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = SqliteStore::open(&dir.path().join("bench.db"))
+        .await
+        .expect("open");
+    sqlite.migrate().await.expect("migrate");
+    let store: SharedStore = Arc::new(sqlite.clone());
+    for c in 1..=CLINICS {
+        store
+            .create_clinic(&format!("Synthetic Clinic {c:02}"))
+            .await
+            .expect("clinic");
+    }
+    let care_manager = store
+        .create_user(&NewUser {
+            email: Email::parse("cm@synthetic.example").expect("email"),
+            display_name: "Casey Synthetic".to_owned(),
+            role: Role::CareManager,
+            password_hash: tandem_server::password::hash(PASSWORD).expect("hash"),
+            clinics: vec![ClinicId(1)],
+        })
+        .await
+        .expect("user")
+        .id;
+    let now = chrono::Utc::now();
+    let today = chrono::Local::now().date_naive();
+    let mut tx = sqlite.write_pool().begin().await.expect("tx");
+    for p in 1..=patients {
+        let clinic = if p <= CASELOAD { 1 } else { (p % CLINICS) + 1 };
+        sqlx::query(
+            "INSERT INTO patients (id, clinic_id, mrn, given_name, family_name, birth_date, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'Synthetic', $4, '1970-01-01', $5, $5)",
+        )
+        .bind(p)
+        .bind(clinic)
+        .bind(format!("SYN-{p:06}"))
+        .bind(format!("Patient{p:06}"))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .expect("patient");
+        let enrolled = today - chrono::Days::new(u64::try_from(7 * (p % 30) + 14).unwrap_or(14));
+        let cm = (p <= CASELOAD).then_some(care_manager);
+        sqlx::query(
+            "INSERT INTO episodes (id, patient_id, enrolled_on, status, created_at, care_manager_id) \
+             VALUES ($1, $1, $2, 'active', $3, $4)",
+        )
+        .bind(p)
+        .bind(enrolled)
+        .bind(now)
+        .bind(cm)
+        .execute(&mut *tx)
+        .await
+        .expect("episode");
+        for w in 0..SCORES_PER_EPISODE {
+            let total = (18 - 2 * w + p % 3).clamp(0, 27);
+            sqlx::query(
+                "INSERT INTO measurements (episode_id, instrument, taken_on, items, total, source, entered_at) \
+                 VALUES ($1, 'PHQ-9', $2, NULL, $3, 'import', $4)",
+            )
+            .bind(p)
+            .bind(enrolled + chrono::Days::new(u64::try_from(w * 7).unwrap_or(0)))
+            .bind(total)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .expect("score");
+        }
+        sqlx::query(
+            "INSERT INTO contacts (episode_id, occurred_on, kind, minutes, note, by_care_manager, entered_at) \
+             VALUES ($1, $2, 'phone', 20, '', 1, $3)",
+        )
+        .bind(p)
+        .bind(enrolled + chrono::Days::new(7))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .expect("contact");
+    }
+    tx.commit().await.expect("commit");
+    sqlx::query("ANALYZE")
+        .execute(sqlite.write_pool())
+        .await
+        .expect("analyze");
+    Registry {
+        store,
+        care_manager,
+        _dir: dir,
+    }
+}
+
+/// A benchmark reports to the terminal, as criterion itself does.
+#[allow(clippy::print_stderr)]
+fn report_seeding(patients: i64, scores: i64, seconds: f64) {
+    eprintln!("seeded {patients} patients, {scores} scores in {seconds:.1} s");
+}
+
+fn bench(c: &mut Criterion) {
+    let patients: i64 = std::env::var("TANDEM_BENCH_PATIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let started = Instant::now();
+    let registry = rt.block_on(seed(patients));
+    report_seeding(
+        patients,
+        patients * SCORES_PER_EPISODE,
+        started.elapsed().as_secs_f64(),
+    );
+    let rules = app::settings::ClinicSettings::default().flag_rules;
+    let today = chrono::Local::now().date_naive();
+    let scope = CaseloadScope {
+        clinic_id: ClinicId(1),
+        care_manager_id: Some(registry.care_manager),
+        search: None,
+    };
+    let mut group = c.benchmark_group(format!("caseload_{patients}_patients"));
+    group.sample_size(50);
+    group.bench_function("store_and_rules_100_episodes", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let episodes = registry.store.caseload(&scope).await.expect("caseload");
+                assert_eq!(episodes.len(), usize::try_from(CASELOAD).unwrap_or(0));
+                let rows: Vec<_> = episodes
+                    .iter()
+                    .map(|e| caseload_row(e, &rules, today))
+                    .collect();
+                black_box(rows)
+            })
+        });
+    });
+
+    // Building the router renders the route list, which needs the runtime.
+    let _runtime = rt.enter();
+    let router = tandem_server::router(
+        registry.store.clone(),
+        tandem_server::leptos_options(
+            std::path::Path::new("target/site"),
+            "127.0.0.1:3000".parse().expect("addr"),
+        ),
+    );
+    let cookie = rt.block_on(async {
+        let res = router
+            .clone()
+            .oneshot(
+                Request::post(app::api::auth::SignIn::PATH)
+                    .header(header::HOST, "127.0.0.1:3000")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::ACCEPT, "application/json")
+                    .header("sec-fetch-site", "same-origin")
+                    .body(Body::from(format!(
+                        "email=cm%40synthetic.example&password={}",
+                        PASSWORD.replace(' ', "+")
+                    )))
+                    .expect("request"),
+            )
+            .await
+            .expect("sign in");
+        res.headers()[header::SET_COOKIE]
+            .to_str()
+            .expect("ascii")
+            .split(';')
+            .next()
+            .expect("pair")
+            .to_owned()
+    });
+    group.bench_function("ssr_get_caseload_page", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let res = router
+                    .clone()
+                    .oneshot(
+                        Request::get("/caseload")
+                            .header(header::COOKIE, &cookie)
+                            .body(Body::empty())
+                            .expect("request"),
+                    )
+                    .await
+                    .expect("response");
+                assert!(res.status().is_success());
+                let body = res.into_body().collect().await.expect("body").to_bytes();
+                assert!(body.len() > 10_000, "a full caseload page");
+                black_box(body)
+            })
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
