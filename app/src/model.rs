@@ -437,6 +437,21 @@ pub struct EpisodeHistory {
     pub treatment_changes: Vec<TreatmentChange>,
     /// Status changes, oldest first.
     pub status_changes: Vec<StatusChange>,
+    /// Corrections and deletions of this episode's scores, newest first.
+    pub score_changes: Vec<ScoreChange>,
+}
+
+/// A correction or deletion of a score: what it was before, who changed it, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreChange {
+    pub measurement_id: MeasurementId,
+    pub instrument: Instrument,
+    pub deleted: bool,
+    pub reason: String,
+    pub previous_taken_on: NaiveDate,
+    pub previous_total: u8,
+    pub user_name: Option<String>,
+    pub changed_at: DateTime<Utc>,
 }
 
 /// Which open episodes a caseload reads: one clinic, optionally one care manager's, optionally

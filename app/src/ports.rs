@@ -187,7 +187,7 @@ pub trait CareStore: Send + Sync + 'static {
     /// Changes an episode's status (already checked by the domain) if it is still at the expected
     /// version; a discharge also closes the episode on that date.
     async fn change_status(&self, change: &StatusChangeRequest) -> StoreResult<EpisodeRecord>;
-    /// Everything recorded in one episode, in five queries whatever its size.
+    /// Everything recorded in one episode, in six queries whatever its size.
     async fn episode_history(&self, episode: EpisodeId) -> StoreResult<EpisodeHistory>;
     /// The patient and clinic an episode belongs to.
     async fn episode_owner(&self, episode: EpisodeId) -> StoreResult<Option<Owner>>;

@@ -124,3 +124,30 @@ test('item 9 above 0 shows the safety prompt at once, and a future date is refus
   await expect(page.getByTestId('answers-total')).toContainText('Total 9 of 27');
   expect(errors).toEqual([]);
 });
+
+test('a score is corrected with a reason, and the chart keeps the correction', async ({ page }) => {
+  const errors = watchErrors(page, [400]);
+  await signIn(page);
+  await page.goto('/caseload');
+  await page.getByRole('row').filter({ hasText: 'Journey, Pat' }).getByRole('link', { name: 'Journey, Pat' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Journey, Pat' })).toBeVisible();
+  // The newest score (13) is listed first.
+  await page.getByRole('link', { name: 'Edit or delete' }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Correct a PHQ-9 of Journey, Pat' })).toBeVisible();
+  await waitForHydration(page);
+  await expect(page.getByTestId('answers-total')).toHaveText('Total 13 of 27 · moderate');
+  await typeAnswers(page, 'answers', '222222221');
+  await expect(page.getByRole('alert')).toContainText('Safety: item 9 is positive');
+  await typeAnswers(page, 'answers', '222222220');
+  // Without a reason the server refuses and the form keeps the answers.
+  await page.getByLabel('Reason for the correction (required)').evaluate((el) => el.removeAttribute('required'));
+  await page.getByRole('button', { name: 'Save correction' }).click();
+  await expect(page.locator('#reason-error')).toContainText('Enter the reason for the change');
+  await expect(page.getByTestId('answers-total')).toContainText('Total 16 of 27');
+  await page.getByLabel('Reason for the correction (required)').fill('Answers entered for the wrong visit');
+  await page.getByRole('button', { name: 'Save correction' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Journey, Pat' })).toBeVisible();
+  await expect(page.locator('.corrections')).toContainText('(was 13)');
+  await expect(page.locator('.corrections')).toContainText('Answers entered for the wrong visit');
+  expect(errors).toEqual([]);
+});

@@ -388,6 +388,19 @@ async fn scores_are_edited_and_deleted_with_reasons_never_silently(store: &dyn S
     assert!(store.get_measurement(m.id).await.expect("get").is_none());
     let history = store.episode_history(e.episode_id).await.expect("history");
     assert_eq!(history.measurements.len(), 1, "the deleted score is hidden");
+    let changes = &history.score_changes;
+    assert_eq!(changes.len(), 2, "the correction and the deletion are kept");
+    assert!(changes[0].deleted && changes[0].reason == "duplicate entry");
+    assert_eq!(
+        changes[0].previous_total, 27,
+        "the deletion keeps the corrected values"
+    );
+    assert!(!changes[1].deleted);
+    assert_eq!(
+        (changes[1].previous_total, changes[1].previous_taken_on),
+        (9, date("2026-02-02"))
+    );
+    assert_eq!(changes[1].user_name.as_deref(), Some("Casey Synthetic"));
     assert_eq!(
         store
             .measurements_for_episode(e.episode_id)

@@ -105,6 +105,16 @@ pub fn CaseloadPage() -> impl IntoView {
                         <h1>"Caseload"</h1>
                         <SignInPrompt />
                     }.into_any(),
+                    Err(AppError::Forbidden) => view! {
+                        <h1>"Caseload"</h1>
+                        <section class="notice">
+                            <h2>"No caseload for your role"</h2>
+                            <p>
+                                "Caseloads belong to care managers and psychiatric consultants. Patient charts "
+                                "open from the links you are given; clinic reports are on their own pages."
+                            </p>
+                        </section>
+                    }.into_any(),
                     Err(err) => view! {
                         <h1>"Caseload"</h1>
                         <div class="error-summary" role="alert">

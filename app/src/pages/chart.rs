@@ -251,6 +251,25 @@ fn Metrics(m: EpisodeMetrics) -> impl IntoView {
 fn Scores(view: ChartView) -> impl IntoView {
     let rows = view.history.measurements.clone();
     let can_edit = view.can_edit;
+    let changes = view.history.score_changes.clone();
+    let corrections = (!changes.is_empty()).then(|| {
+        view! {
+            <h3>"Corrections and deletions"</h3>
+            <ul class="corrections">
+                {changes.into_iter().map(|c| {
+                    let what = if c.deleted { "Deleted" } else { "Corrected" };
+                    let who = c.user_name.map(|u| format!(" by {u}")).unwrap_or_default();
+                    view! {
+                        <li>{format!(
+                            "{what} {} of {} (was {}){who} on {}: {}",
+                            c.instrument, c.previous_taken_on, c.previous_total,
+                            c.changed_at.format("%Y-%m-%d"), c.reason
+                        )}</li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="scores-h">
             <h2 id="scores-h">"Scores"</h2>
@@ -291,6 +310,7 @@ fn Scores(view: ChartView) -> impl IntoView {
                     </div>
                 }.into_any()
             }}
+            {corrections}
         </section>
     }
 }

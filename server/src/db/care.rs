@@ -408,7 +408,17 @@ macro_rules! impl_care_store {
                         .fetch_all(pool)
                         .await
                         .map_err($crate::db::common::map_err)?;
+                let score_changes: Vec<$crate::db::care_rows::ScoreChangeRow> =
+                    sqlx::query_as($crate::db::care_sql::SCORE_CHANGES_OF_EPISODE)
+                        .bind(episode.0)
+                        .fetch_all(pool)
+                        .await
+                        .map_err($crate::db::common::map_err)?;
                 Ok(app::model::EpisodeHistory {
+                    score_changes: score_changes
+                        .into_iter()
+                        .map(TryInto::try_into)
+                        .collect::<Result<_, _>>()?,
                     measurements: measurements
                         .into_iter()
                         .map(TryInto::try_into)

@@ -358,3 +358,40 @@ impl CaseloadEpisodeRow {
         Ok((patient, data, self.care_manager_id, self.care_manager_name))
     }
 }
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ScoreChangeRow {
+    pub measurement_id: i64,
+    pub instrument: String,
+    pub kind: String,
+    pub reason: String,
+    pub previous_taken_on: NaiveDate,
+    pub previous_total: i64,
+    pub user_name: Option<String>,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl TryFrom<ScoreChangeRow> for app::model::ScoreChange {
+    type Error = StoreError;
+    fn try_from(r: ScoreChangeRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| {
+            StoreError::Corrupt(format!("score change of {}: {what}", r.measurement_id))
+        };
+        Ok(app::model::ScoreChange {
+            measurement_id: app::model::MeasurementId(r.measurement_id),
+            instrument: app::domain::Instrument::from_code(&r.instrument)
+                .map_err(|_| corrupt("unknown instrument"))?,
+            deleted: match r.kind.as_str() {
+                "delete" => true,
+                "edit" => false,
+                _ => return Err(corrupt("unknown kind")),
+            },
+            reason: r.reason,
+            previous_taken_on: r.previous_taken_on,
+            previous_total: u8::try_from(r.previous_total)
+                .map_err(|_| corrupt("total out of range"))?,
+            user_name: r.user_name,
+            changed_at: r.changed_at,
+        })
+    }
+}

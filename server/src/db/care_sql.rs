@@ -151,6 +151,13 @@ pub const STATUS_CHANGES_OF_EPISODE: &str = "SELECT s.id, s.episode_id, s.change
      FROM status_changes s LEFT JOIN users u ON u.id = s.user_id WHERE s.episode_id = $1 \
      ORDER BY s.id";
 
+/// The corrections and deletions of an episode's scores, newest first.
+pub const SCORE_CHANGES_OF_EPISODE: &str =
+    "SELECT c.measurement_id, m.instrument, c.kind, c.reason, \
+     c.previous_taken_on, c.previous_total, u.display_name AS user_name, c.changed_at \
+     FROM measurement_changes c JOIN measurements m ON m.id = c.measurement_id \
+     LEFT JOIN users u ON u.id = c.user_id WHERE m.episode_id = $1 ORDER BY c.id DESC";
+
 /// Active care managers and consultants of a clinic, by name.
 pub const CLINIC_STAFF: &str = "SELECT u.id, u.display_name, u.role FROM users u \
      JOIN user_clinics uc ON uc.user_id = u.id \
