@@ -147,9 +147,10 @@ fn PatientRow(row: PatientListRow) -> impl IntoView {
         }
         _ => view! { <span class="muted">"none yet"</span> }.into_any(),
     };
+    let href = format!("/patients/{}", row.id);
     view! {
         <tr>
-            <th scope="row">{name}</th>
+            <th scope="row"><a href=href>{name}</a></th>
             <td>{row.mrn}</td>
             <td>{row.clinic_name}</td>
             <td>{row.birth_date.to_string()}</td>
