@@ -401,18 +401,35 @@ fn staff_select(
     }
 }
 
+/// One checkbox of a list posted as `name[]`; its id is `{prefix}-{code}`.
+fn checkbox(
+    prefix: &str,
+    name: &'static str,
+    code: &'static str,
+    label: &'static str,
+    checked: bool,
+) -> impl IntoView {
+    let id = format!("{prefix}-{code}");
+    view! {
+        <div class="checkbox">
+            <input type="checkbox" id=id.clone() name=name value=code checked=checked />
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
 /// Target-condition checkboxes.
 pub fn target_checkboxes(chosen: &[TargetCondition]) -> impl IntoView {
     TargetCondition::ALL
         .into_iter()
         .map(|t| {
-            let id = format!("target-{}", t.code());
-            view! {
-                <div class="checkbox">
-                    <input type="checkbox" id=id.clone() name="targets[]" value=t.code() checked=chosen.contains(&t) />
-                    <label for=id>{t.label()}</label>
-                </div>
-            }
+            checkbox(
+                "target",
+                "targets[]",
+                t.code(),
+                t.label(),
+                chosen.contains(&t),
+            )
         })
         .collect_view()
 }
@@ -577,27 +594,11 @@ fn Facts(view: ChartView, actions: Actions) -> impl IntoView {
                         </div>
                         <fieldset>
                             <legend>"Social needs"</legend>
-                            {SocialNeed::ALL.into_iter().map(|n| {
-                                let id = format!("need-{}", n.code());
-                                view! {
-                                    <div class="checkbox">
-                                        <input type="checkbox" id=id.clone() name="social_needs[]" value=n.code() checked=f.social_needs.contains(&n) />
-                                        <label for=id>{n.label()}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
+                            {SocialNeed::ALL.into_iter().map(|n| checkbox("need", "social_needs[]", n.code(), n.label(), f.social_needs.contains(&n))).collect_view()}
                         </fieldset>
                         <fieldset>
                             <legend>"Other criteria"</legend>
-                            {checks.into_iter().map(|(code, label, on)| {
-                                let id = format!("fact-{code}");
-                                view! {
-                                    <div class="checkbox">
-                                        <input type="checkbox" id=id.clone() name="flags[]" value=code checked=on />
-                                        <label for=id>{label}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
+                            {checks.into_iter().map(|(code, label, on)| checkbox("fact", "flags[]", code, label, on)).collect_view()}
                         </fieldset>
                         <button type="submit" class="button">"Save"</button>
                     </ActionForm>
