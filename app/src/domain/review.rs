@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::episode::EpisodeData;
+use super::episode::{add_days, EpisodeData};
 use super::flags::{evaluate, Flag, FlagContext, FlagKind, FlagRules};
 use crate::model::{EpisodeId, EpisodeStatus, PatientId};
 
@@ -114,6 +114,68 @@ pub fn review_list(candidates: &[ReviewCandidate], rules: &FlagRules) -> Vec<Rev
         .collect();
     entries.sort_by(review_order);
     entries
+}
+
+/// Whether the episode is on the review list on `as_of`.
+pub fn is_listed(episode: &EpisodeData, rules: &FlagRules, as_of: NaiveDate) -> bool {
+    review_entry(&ReviewCandidate::evaluate(episode, rules, as_of), rules).is_some()
+}
+
+/// The first day on or after `from` on which the episode is on the review list if nothing new is
+/// recorded, or `None` when that never happens. Kept with each episode (and recomputed when it
+/// changes), it lets a meeting's list read only the episodes due by the meeting date through an
+/// index, then confirm each with the rules, so the list costs time in proportion to the flagged
+/// patients rather than to the registry.
+///
+/// Between two records only time moves, and every rule changes its answer only on a few days that
+/// can be computed from the data: a record's own date, N weeks on the current plan
+/// (`not_improving`), N days after enrollment (`no_consult`), the end of the early phase and each
+/// contact limit after a contact or enrollment (`overdue_contact`), and a discharge's follow-up
+/// window. Evaluating the list on `from` and on each of those days after it finds the first listed
+/// day exactly; `review_from_matches_a_day_by_day_search` checks this against a brute-force
+/// search.
+pub fn review_from(episode: &EpisodeData, rules: &FlagRules, from: NaiveDate) -> Option<NaiveDate> {
+    let enrolled = episode.enrolled_on;
+    let days = |d: NaiveDate, n: u64| add_days(d, n);
+    let mut dates: Vec<NaiveDate> = vec![from, enrolled];
+    dates.extend(episode.discharged_on);
+    dates.extend(episode.scores.iter().map(|s| s.taken_on));
+    dates.extend(episode.psychiatric_reviews.iter().copied());
+    dates.extend(episode.treatment_changes.iter().copied());
+    dates.extend(
+        episode
+            .safety_concerns
+            .iter()
+            .flat_map(|c| std::iter::once(c.raised_on).chain(c.resolved_on)),
+    );
+    dates.extend(episode.review_mark.as_ref().map(|m| m.marked_on));
+    for d in &episode.hospital_discharges {
+        let day = d.at.date();
+        dates.push(day);
+        dates.push(days(day, u64::from(rules.post_discharge_clear_days)));
+    }
+    // Plan starts: enrollment and every treatment change, each N weeks on.
+    let weeks = u64::from(rules.not_improving_weeks) * 7;
+    dates.push(days(enrolled, weeks));
+    dates.extend(episode.treatment_changes.iter().map(|d| days(*d, weeks)));
+    dates.push(days(enrolled, u64::from(rules.no_consult_after_days)));
+    dates.push(days(enrolled, u64::from(rules.early_phase_weeks) * 7));
+    let limits = [
+        rules.contact_limit_early_days,
+        rules.contact_limit_later_days,
+        rules.contact_limit_relapse_prevention_days,
+    ];
+    let contact_days = std::iter::once(enrolled).chain(episode.contacts.iter().map(|c| c.on));
+    for since in contact_days {
+        dates.push(since);
+        for limit in limits {
+            dates.push(days(since, u64::from(limit) + 1));
+        }
+    }
+    dates.retain(|d| *d >= from);
+    dates.sort_unstable();
+    dates.dedup();
+    dates.into_iter().find(|d| is_listed(episode, rules, *d))
 }
 
 #[cfg(test)]
@@ -251,6 +313,87 @@ mod tests {
                     .unwrap_or(EpisodeStatus::Active);
                 c
             })
+    }
+
+    mod review_from_tests {
+        use super::super::*;
+        use crate::domain::episode::tests::{contact, date, episode, score};
+        use crate::domain::episode::{
+            ContactKind, DischargeSetting, HospitalDischarge, ReviewMark, Score,
+        };
+        use proptest::prelude::*;
+
+        #[test]
+        fn review_from_is_the_day_the_not_improving_rule_starts() {
+            let rules = FlagRules::default();
+            let mut e = episode(&[("2026-01-05", 18)]);
+            // A review on day 1 keeps no_consult away; weekly contacts keep overdue away.
+            e.psychiatric_reviews.push(date("2026-01-06"));
+            // Enrolled 2026-01-05, baseline only: not improving from week 10 = 2026-03-16.
+            assert_eq!(
+                review_from(&e, &rules, date("2026-01-07")),
+                Some(date("2026-03-16"))
+            );
+            // A response before then: never listed without new data.
+            e.scores.push(score(2, "2026-02-02", 8));
+            assert_eq!(review_from(&e, &rules, date("2026-02-03")), None);
+            // Listed today when a flag is already raised.
+            e.review_mark = Some(ReviewMark {
+                marked_on: date("2026-02-03"),
+                reason: "side effects".into(),
+            });
+            assert_eq!(
+                review_from(&e, &rules, date("2026-02-04")),
+                Some(date("2026-02-04"))
+            );
+        }
+
+        proptest! {
+            #[test]
+            fn review_from_matches_a_day_by_day_search(
+                scores in proptest::collection::vec((0u64..200, 0u8..=27, proptest::option::of(0u8..=3)), 0..6),
+                contacts in proptest::collection::vec((0u64..200, 0usize..8), 0..5),
+                reviews in proptest::collection::vec(0u64..200, 0..2),
+                changes in proptest::collection::vec(0u64..200, 0..2),
+                mark in proptest::option::of(0u64..200),
+                relapse_prevention in any::<bool>(),
+                work_items_on_list in any::<bool>(),
+                no_consult_days in 0u32..120,
+                discharge in proptest::option::of(0u64..200),
+                from in 0u64..250,
+            ) {
+                let mut rules = FlagRules { no_consult_after_days: no_consult_days, ..FlagRules::default() };
+                if work_items_on_list {
+                    rules.review_kinds.push(FlagKind::OverdueContact);
+                    rules.review_kinds.push(FlagKind::PostDischargeFollowup);
+                }
+                let mut e = episode(&[]);
+                let start = e.enrolled_on;
+                for (id, (day, total, item9)) in (1..).zip(scores) {
+                    e.scores.push(Score { taken_on: add_days(start, day), item9, ..score(id, "2026-01-05", total) });
+                }
+                for (day, kind) in contacts {
+                    let mut c = contact("2026-01-05", ContactKind::ALL[kind]);
+                    c.on = add_days(start, day);
+                    e.record_contact(c);
+                }
+                e.psychiatric_reviews.extend(reviews.into_iter().map(|d| add_days(start, d)));
+                e.treatment_changes.extend(changes.into_iter().map(|d| add_days(start, d)));
+                e.review_mark = mark.map(|d| ReviewMark { marked_on: add_days(start, d), reason: "x".into() });
+                e.hospital_discharges.extend(discharge.map(|d| HospitalDischarge {
+                    at: add_days(start, d).and_hms_opt(9, 30, 0).unwrap_or_default(),
+                    setting: DischargeSetting::Hospital,
+                }));
+                if relapse_prevention {
+                    e.status = EpisodeStatus::RelapsePrevention;
+                }
+                let from = add_days(start, from);
+                let horizon = 450;
+                let brute = (0..horizon).map(|d| add_days(from, d)).find(|d| is_listed(&e, &rules, *d));
+                let fast = review_from(&e, &rules, from).filter(|d| *d < add_days(from, horizon));
+                prop_assert_eq!(fast, brute);
+            }
+        }
     }
 
     proptest! {
