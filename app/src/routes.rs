@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
 use crate::pages::admin::{AdminClinicsPage, AdminUsersPage, AuditPage, ClinicSettingsPage};
@@ -12,25 +12,28 @@ use crate::pages::enroll::EnrollPage;
 use crate::pages::measure::{EditMeasurementPage, MeasurePage};
 use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage};
 
+/// Every page is rendered on the server with its data (`SsrMode::Async`): the HTML is complete
+/// without JavaScript and prints as shown, and the data pages answer in milliseconds, so there is
+/// nothing to gain from streaming fallbacks first.
 #[component]
 pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=CaseloadPage />
-                    <Route path=path!("/caseload") view=CaseloadPage />
-                    <Route path=path!("/patients") view=PatientsPage />
-                    <Route path=path!("/patients/new") view=EnrollPage />
-                    <Route path=path!("/patients/:id") view=ChartPage />
-                    <Route path=path!("/patients/:id/measure") view=MeasurePage />
-                    <Route path=path!("/measurements/:id") view=EditMeasurementPage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/admin") view=AdminUsersPage />
-                    <Route path=path!("/admin/users") view=AdminUsersPage />
-                    <Route path=path!("/admin/clinics") view=AdminClinicsPage />
-                    <Route path=path!("/admin/clinics/:id") view=ClinicSettingsPage />
-                    <Route path=path!("/admin/audit") view=AuditPage />
+                    <Route path=path!("/") view=CaseloadPage ssr=SsrMode::Async />
+                    <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients") view=PatientsPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/new") view=EnrollPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id") view=ChartPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id/measure") view=MeasurePage ssr=SsrMode::Async />
+                    <Route path=path!("/measurements/:id") view=EditMeasurementPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/clinics") view=AdminClinicsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/clinics/:id") view=ClinicSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -167,6 +167,7 @@ async fn the_home_page_asks_an_anonymous_visitor_to_sign_in() {
         .starts_with("text/html"));
     assert!(body.contains("<title>Caseload · Tandem</title>"), "{body}");
     assert!(body.contains("Please sign in"), "{body}");
+    assert!(!body.contains("Loading"), "no streamed fallback: {body}");
     assert!(
         body.contains("No accounts yet"),
         "first run is explained: {body}"
@@ -199,6 +200,10 @@ async fn a_signed_in_care_manager_sees_the_empty_state() {
     let (status, _, body) = send(app.clone(), get_with("/", &cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("My caseload"), "the caseload is home: {body}");
+    assert!(
+        !body.contains("Loading"),
+        "the page arrives complete, with no fallback to fill in by script: {body}"
+    );
     assert!(body.contains("No patients here"), "{body}");
     let (_, _, body) = send(app, get_with("/patients", &cookie)).await;
     assert!(body.contains("No patients enrolled yet"), "{body}");
