@@ -352,8 +352,7 @@ mod tests {
         assert!(row.has(FlagKind::NotImproving), "{:?}", row.flags);
         assert!(row.has(FlagKind::OverdueContact));
         assert!(row.is_urgent());
-        // No contact yet: due 14 days after enrollment... but weeks ≥ 12 rule applies only later;
-        // at week 11 the early limit (14 days) holds.
+        // No contact yet, and week 11 is still the early phase: due 14 days after enrollment.
         assert_eq!(row.next_contact_due, Some(date("2026-01-19")));
     }
 
