@@ -6,9 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::flags::FlagContext;
-use crate::domain::{
-    evaluate_flags, next_contact_due, FlagKind, FlagRules, Instrument, IntensityFacts, Score,
-};
+use crate::domain::{next_contact_due, FlagKind, FlagRules, Instrument, IntensityFacts, Score};
 use crate::model::{
     CaseloadEpisode, CaseloadRow, EpisodeHistory, EpisodeRecord, EpisodeStatus, Page, PatientFacts,
 };
@@ -91,7 +89,7 @@ pub fn caseload_row(item: &CaseloadEpisode, rules: &FlagRules, as_of: NaiveDate)
         latest_gad7: gad7.latest().map(|s| s.total),
         last_contact_on: cx.metrics.last_contact_on,
         next_contact_due: next_contact_due(&cx),
-        flags: evaluate_flags(&item.data, rules, as_of),
+        flags: crate::domain::flags::evaluate(&cx),
     }
 }
 

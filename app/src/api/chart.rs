@@ -43,7 +43,7 @@ pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, 
     use crate::care::{episode_data, intensity_facts};
     use crate::charts::{trajectory_summary, trajectory_svg, Point, Trajectory};
     use crate::domain::flags::FlagContext;
-    use crate::domain::{assess_intensity, evaluate_flags, next_contact_due, Instrument};
+    use crate::domain::{assess_intensity, next_contact_due, Instrument};
     use crate::model::{today, PatientId};
     use crate::policy::{authorize, Action};
 
@@ -73,7 +73,7 @@ pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, 
         Some(e) => {
             let data = episode_data(e, &history);
             let cx = FlagContext::new(&data, &settings.flag_rules, as_of);
-            let flags = evaluate_flags(&data, &settings.flag_rules, as_of);
+            let flags = crate::domain::flags::evaluate(&cx);
             let due = next_contact_due(&cx);
             let series = |i: Instrument| -> Vec<Point> {
                 history

@@ -148,6 +148,25 @@ pub(crate) mod context {
         Ok((clinics, this))
     }
 
+    /// A live score and its owner, after checking `action` in its clinic.
+    pub async fn require_measurement(
+        action: Action,
+        measurement: crate::model::MeasurementId,
+        audit_action: &str,
+    ) -> Result<(Principal, crate::model::Measurement, crate::model::Owner), AppError> {
+        let found = store()?.get_measurement(measurement).await?;
+        let clinic = found.as_ref().map(|(_, o)| o.clinic_id);
+        let principal = require(
+            action,
+            clinic,
+            audit_action,
+            Some(("measurement", measurement.0)),
+        )
+        .await?;
+        let (m, owner) = found.ok_or_else(|| AppError::NotFound("the score".to_owned()))?;
+        Ok((principal, m, owner))
+    }
+
     /// Appends a `failed` audit entry when a permitted write did not happen, and passes the
     /// result on.
     pub async fn audited<T>(

@@ -192,18 +192,13 @@ pub struct MeasurementForEdit {
 pub async fn get_measurement(id: i64) -> Result<MeasurementForEdit, AppError> {
     use crate::model::MeasurementId;
     use crate::policy::Action;
-    let store = super::context::store()?;
-    let found = store.get_measurement(MeasurementId(id)).await?;
-    let clinic = found.as_ref().map(|(_, o)| o.clinic_id);
-    super::context::require(
+    let (_, measurement, owner) = super::context::require_measurement(
         Action::RecordCare,
-        clinic,
+        MeasurementId(id),
         "measurement.view",
-        Some(("measurement", id)),
     )
     .await?;
-    let (measurement, owner) = found.ok_or_else(|| AppError::NotFound("the score".to_owned()))?;
-    let patient = store
+    let patient = super::context::store()?
         .get_patient(owner.patient_id)
         .await?
         .ok_or_else(|| AppError::NotFound("the patient".to_owned()))?;
@@ -227,15 +222,12 @@ pub async fn edit_measurement(
     use crate::model::{today, MeasurementEdit, MeasurementId};
     use crate::policy::Action;
     let store = super::context::store()?;
-    let found = store.get_measurement(MeasurementId(id)).await?;
-    let principal = super::context::require(
+    let (principal, current, _) = super::context::require_measurement(
         Action::RecordCare,
-        found.as_ref().map(|(_, o)| o.clinic_id),
+        MeasurementId(id),
         "measurement.edit",
-        Some(("measurement", id)),
     )
     .await?;
-    let (current, _) = found.ok_or_else(|| AppError::NotFound("the score".to_owned()))?;
     let result = async {
         let taken_on = past_date("taken_on", "date", &taken_on, today())?;
         let responses = responses(
@@ -268,15 +260,12 @@ pub async fn delete_measurement(id: i64, version: i64, reason: String) -> Result
     use crate::model::{MeasurementDeletion, MeasurementId};
     use crate::policy::Action;
     let store = super::context::store()?;
-    let found = store.get_measurement(MeasurementId(id)).await?;
-    let principal = super::context::require(
+    let (principal, _, owner) = super::context::require_measurement(
         Action::RecordCare,
-        found.as_ref().map(|(_, o)| o.clinic_id),
+        MeasurementId(id),
         "measurement.delete",
-        Some(("measurement", id)),
     )
     .await?;
-    let (_, owner) = found.ok_or_else(|| AppError::NotFound("the score".to_owned()))?;
     let result = async {
         let reason = text("delete_reason", "reason for deleting", &reason, 500, true)?;
         store
@@ -577,9 +566,7 @@ pub async fn change_status(
             .into_iter()
             .find(|e| e.episode.id == owner.episode_id)
             .ok_or_else(|| AppError::NotFound("the episode".to_owned()))?;
-        if current.version != version {
-            return Err(AppError::Conflict(crate::model::STALE_EDIT.to_owned()));
-        }
+        // The store checks the version inside its transaction; this check only names the field.
         crate::domain::check_status_change(current.episode.status, to, reason, &note).map_err(
             |e| {
                 use crate::domain::StatusChangeError as E;
