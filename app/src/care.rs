@@ -40,6 +40,15 @@ pub fn episode_data(
         .iter()
         .map(|t| t.changed_on)
         .collect();
+    data.psychiatric_reviews
+        .extend(history.reviews.iter().map(|r| r.reviewed_on));
+    data.review_mark = history
+        .review_mark
+        .as_ref()
+        .map(|m| crate::domain::ReviewMark {
+            marked_on: m.marked_on,
+            reason: m.reason.clone(),
+        });
     data
 }
 

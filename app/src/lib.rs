@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod care;
+pub mod case_review;
 #[cfg(feature = "ssr")]
 pub mod charts;
 pub mod components;

@@ -439,6 +439,10 @@ pub struct EpisodeHistory {
     pub status_changes: Vec<StatusChange>,
     /// Corrections and deletions of this episode's scores, newest first.
     pub score_changes: Vec<ScoreChange>,
+    /// Psychiatric case reviews with their recommendations, oldest first.
+    pub reviews: Vec<crate::case_review::CaseReview>,
+    /// The current "discuss at review" mark, if one is set.
+    pub review_mark: Option<crate::case_review::ReviewMarkRecord>,
 }
 
 /// A correction or deletion of a score: what it was before, who changed it, and why.

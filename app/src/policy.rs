@@ -67,6 +67,9 @@ pub enum Action {
     RecordCare,
     /// See the weekly case-review list of a clinic.
     ViewReviewList,
+    /// Prepare and run the case review: add a patient to the list, mark one ready, defer one,
+    /// start or end a meeting.
+    PlanReview,
     /// Record a psychiatric recommendation and mark a patient reviewed.
     RecordRecommendation,
     /// Aggregate outcomes, quality measures and billing reports of a clinic.
@@ -82,12 +85,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ListPatients,
         Action::ViewChart,
         Action::EditPatient,
         Action::RecordCare,
         Action::ViewReviewList,
+        Action::PlanReview,
         Action::RecordRecommendation,
         Action::ViewReports,
         Action::ExportData,
@@ -129,11 +133,17 @@ pub fn role_allows(role: Role, action: Action) -> bool {
     match role {
         Role::CareManager => matches!(
             action,
-            ListPatients | ViewChart | EditPatient | RecordCare | ViewReviewList | ExportData
+            ListPatients
+                | ViewChart
+                | EditPatient
+                | RecordCare
+                | ViewReviewList
+                | PlanReview
+                | ExportData
         ),
         Role::PsychiatricConsultant => matches!(
             action,
-            ListPatients | ViewChart | ViewReviewList | RecordRecommendation
+            ListPatients | ViewChart | ViewReviewList | PlanReview | RecordRecommendation
         ),
         Role::ClinicLead => matches!(action, ViewChart | ViewReports | ExportData),
         Role::Admin => matches!(action, ManageUsers | ManageClinics | ViewAudit),
@@ -171,12 +181,13 @@ mod tests {
     }
 
     /// The README role table, cell by cell: (action, care manager, consultant, lead, admin).
-    const TABLE: [(Action, [bool; 4]); 11] = [
+    const TABLE: [(Action, [bool; 4]); 12] = [
         (Action::ListPatients, [true, true, false, false]),
         (Action::ViewChart, [true, true, true, false]),
         (Action::EditPatient, [true, false, false, false]),
         (Action::RecordCare, [true, false, false, false]),
         (Action::ViewReviewList, [true, true, false, false]),
+        (Action::PlanReview, [true, true, false, false]),
         (Action::RecordRecommendation, [false, true, false, false]),
         (Action::ViewReports, [false, false, true, false]),
         (Action::ExportData, [true, false, true, false]),

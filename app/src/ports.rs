@@ -8,6 +8,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::accounts::{Email, NewSession, NewUser, SessionRecord, StaffMember, User};
 use crate::audit::{AuditEntry, AuditQuery, AuditRecord};
+use crate::case_review::{
+    CaseReview, Deferral, Meeting, MeetingEntry, MeetingId, MeetingRecord, MeetingSummary,
+    NewCaseReview, NewDeferral, NewMeeting, NewReviewMark, NewReviewPrep, QueueUpdate,
+    Recommendation, RecommendationId, ReviewCandidates, ReviewMarkRecord, ReviewPrep, ReviewScope,
+    Task, TaskScope, TaskUpdate,
+};
 use crate::model::{
     CaseloadEpisode, CaseloadScope, Clinic, ClinicId, ContactRecord, Enrolled, Enrollment, Episode,
     EpisodeHistory, EpisodeId, EpisodeRecord, EpisodeUpdate, HospitalEvent, Measurement,
@@ -83,7 +89,7 @@ impl From<StoreError> for crate::error::AppError {
 /// Everything Tandem persists. Methods take validated domain values, so an implementation only
 /// enforces what the database must (uniqueness, foreign keys, atomicity).
 #[async_trait]
-pub trait Store: CareStore + Send + Sync + 'static {
+pub trait Store: CareStore + ReviewStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// A cheap round trip that proves the database answers.
@@ -187,7 +193,8 @@ pub trait CareStore: Send + Sync + 'static {
     /// Changes an episode's status (already checked by the domain) if it is still at the expected
     /// version; a discharge also closes the episode on that date.
     async fn change_status(&self, change: &StatusChangeRequest) -> StoreResult<EpisodeRecord>;
-    /// Everything recorded in one episode, in six queries whatever its size.
+    /// Everything recorded in one episode (with its case reviews and review mark), in nine
+    /// queries whatever its size.
     async fn episode_history(&self, episode: EpisodeId) -> StoreResult<EpisodeHistory>;
     /// The patient and clinic an episode belongs to.
     async fn episode_owner(&self, episode: EpisodeId) -> StoreResult<Option<Owner>>;
@@ -206,10 +213,62 @@ pub trait CareStore: Send + Sync + 'static {
         change: &NewTreatmentChange,
     ) -> StoreResult<TreatmentChange>;
     /// The open episodes of a caseload with every score, contact, hospital event and treatment
-    /// change the rules read: five queries, whatever the number of patients.
+    /// change the rules read: seven queries, whatever the number of patients.
     async fn caseload(&self, scope: &CaseloadScope) -> StoreResult<Vec<CaseloadEpisode>>;
     /// Active users of a clinic who can care for its patients (care managers and consultants).
     async fn clinic_staff(&self, clinic: ClinicId) -> StoreResult<Vec<StaffMember>>;
+}
+
+/// The weekly case review: the review list's candidates and its index, marks, summaries,
+/// deferrals, meetings, reviews and recommendations. Part of [`Store`].
+#[async_trait]
+pub trait ReviewStore: Send + Sync + 'static {
+    /// The episodes that may be on a meeting's list, with everything the list shows: open
+    /// episodes of the clinic whose queue row is stale or due by `as_of`, and those reviewed or
+    /// deferred at the clinic's meeting on `meets_on`. Costs time in proportion to those
+    /// episodes, not to the registry.
+    async fn review_candidates(&self, scope: &ReviewScope) -> StoreResult<ReviewCandidates>;
+    /// Writes fresh first-listed days to the queue; a row whose version moved is left stale.
+    /// Returns the number of rows written.
+    async fn refresh_review_queue(&self, updates: &[QueueUpdate]) -> StoreResult<u64>;
+    /// Marks an episode "discuss at review" (replacing an earlier mark).
+    async fn mark_for_review(&self, mark: &NewReviewMark) -> StoreResult<ReviewMarkRecord>;
+    /// Removes the episode's current mark; `NotFound` when there is none.
+    async fn remove_review_mark(&self, episode: EpisodeId, user_id: i64) -> StoreResult<()>;
+    async fn prepare_review(&self, prep: &NewReviewPrep) -> StoreResult<ReviewPrep>;
+    /// Defers an episode from one meeting; `Conflict` when it is already deferred from it.
+    async fn defer_review(&self, deferral: &NewDeferral) -> StoreResult<Deferral>;
+    /// Starts the clinic's meeting on a date, or returns it if it has started, and records the
+    /// list as it stands (`entries` not already recorded are added).
+    async fn start_meeting(
+        &self,
+        meeting: &NewMeeting,
+        entries: &[MeetingEntry],
+    ) -> StoreResult<Meeting>;
+    /// Ends a meeting, recording any listed patient not yet recorded as not reached.
+    async fn end_meeting(
+        &self,
+        meeting: MeetingId,
+        entries: &[MeetingEntry],
+    ) -> StoreResult<Meeting>;
+    async fn meeting(&self, id: MeetingId) -> StoreResult<Option<Meeting>>;
+    async fn meeting_on(&self, clinic: ClinicId, on: NaiveDate) -> StoreResult<Option<Meeting>>;
+    /// A clinic's meetings, newest first, with counts.
+    async fn meetings(&self, clinic: ClinicId, limit: u32) -> StoreResult<Vec<MeetingSummary>>;
+    async fn meeting_record(&self, id: MeetingId) -> StoreResult<Option<MeetingRecord>>;
+    /// Marks an episode reviewed at a meeting (once) and adds the recommendation, if any, in one
+    /// transaction; the meeting's entry for the episode becomes "reviewed".
+    async fn record_review(&self, review: &NewCaseReview) -> StoreResult<CaseReview>;
+    /// Open recommendations of a clinic (or of one care manager's episodes there).
+    async fn tasks(&self, scope: &TaskScope) -> StoreResult<Vec<Task>>;
+    /// A recommendation with its owner.
+    async fn recommendation(
+        &self,
+        id: RecommendationId,
+    ) -> StoreResult<Option<(Recommendation, Owner)>>;
+    /// Settles a task if it is still at the expected version, recording the treatment change
+    /// in the same transaction when one is given.
+    async fn update_task(&self, update: &TaskUpdate) -> StoreResult<Recommendation>;
 }
 
 /// The store as the application holds it.

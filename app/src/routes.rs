@@ -9,7 +9,11 @@ use crate::pages::admin::{AdminClinicsPage, AdminUsersPage, AuditPage, ClinicSet
 use crate::pages::caseload::CaseloadPage;
 use crate::pages::chart::ChartPage;
 use crate::pages::enroll::EnrollPage;
+use crate::pages::home::HomePage;
 use crate::pages::measure::{EditMeasurementPage, MeasurePage};
+use crate::pages::meeting::{MeetingPage, MeetingRecordPage, MeetingsPage};
+use crate::pages::review::{AgendaPage, ReviewPage};
+use crate::pages::tasks::TasksPage;
 use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage};
 
 /// Every page is rendered on the server with its data (`SsrMode::Async`): the HTML is complete
@@ -21,13 +25,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=CaseloadPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async />
                     <Route path=path!("/patients") view=PatientsPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/new") view=EnrollPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id") view=ChartPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id/measure") view=MeasurePage ssr=SsrMode::Async />
                     <Route path=path!("/measurements/:id") view=EditMeasurementPage ssr=SsrMode::Async />
+                    <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/review/agenda") view=AgendaPage ssr=SsrMode::Async />
+                    <Route path=path!("/meetings") view=MeetingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/meetings/:id") view=MeetingPage ssr=SsrMode::Async />
+                    <Route path=path!("/meetings/:id/record") view=MeetingRecordPage ssr=SsrMode::Async />
+                    <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />

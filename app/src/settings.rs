@@ -14,18 +14,30 @@ pub struct ClinicSettings {
     /// Patients per 1.0 FTE care manager that the caseload chart measures against.
     pub target_caseload: u32,
     pub flag_rules: FlagRules,
+    /// The weekday of the psychiatric case-review meeting, 1 = Monday … 7 = Sunday.
+    pub review_weekday: u8,
 }
+
+/// Wednesday. Choice: DOMAIN.md names no meeting day; clinics change it in their settings.
+pub const DEFAULT_REVIEW_WEEKDAY: u8 = 3;
 
 impl Default for ClinicSettings {
     fn default() -> Self {
         ClinicSettings {
             target_caseload: DEFAULT_TARGET_CASELOAD,
             flag_rules: FlagRules::default(),
+            review_weekday: DEFAULT_REVIEW_WEEKDAY,
         }
     }
 }
 
 impl ClinicSettings {
+    /// The weekday of the case-review meeting.
+    pub fn review_weekday(&self) -> chrono::Weekday {
+        crate::domain::meeting::weekday_from_number(self.review_weekday)
+            .unwrap_or(chrono::Weekday::Wed)
+    }
+
     /// Every out-of-range value, by field.
     pub fn validate(&self) -> Result<(), Vec<SettingError>> {
         let mut errors = self.flag_rules.validate().err().unwrap_or_default();
@@ -37,6 +49,12 @@ impl ClinicSettings {
                     message: "must be 10–300 patients".to_owned(),
                 },
             );
+        }
+        if crate::domain::meeting::weekday_from_number(self.review_weekday).is_none() {
+            errors.push(SettingError {
+                field: "review_weekday".to_owned(),
+                message: "must be a weekday from 1 (Monday) to 7 (Sunday)".to_owned(),
+            });
         }
         if errors.is_empty() {
             Ok(())

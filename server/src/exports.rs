@@ -1,4 +1,5 @@
-//! File downloads that are not pages: the audit log as CSV.
+//! File downloads that are not pages: the audit log and the case-review agenda as CSV. Both
+//! downloads are audited as exports.
 
 use app::accounts::{ClientIp, CurrentUser};
 use app::audit::{AuditEntry, AuditOutcome, AuditQuery};
@@ -122,13 +123,18 @@ pub async fn audit_csv(
             r.outcome.code().to_owned(),
         ]);
     }
+    csv_response(result, out, "tandem-audit.csv")
+}
+
+/// The finished CSV as a download, or a 500 when writing it failed.
+fn csv_response(result: csv::Result<()>, out: csv::Writer<Vec<u8>>, filename: &str) -> Response {
     match (result, out.into_inner()) {
         (Ok(()), Ok(bytes)) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"tandem-audit.csv\"",
+                    format!("attachment; filename=\"{filename}\""),
                 ),
             ],
             bytes,
@@ -136,4 +142,128 @@ pub async fn audit_csv(
             .into_response(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "The export failed.").into_response(),
     }
+}
+
+/// The case-review agenda's query: the clinic, and the meeting day (the next meeting by default).
+#[derive(Debug, Deserialize)]
+pub struct AgendaQuery {
+    clinic: Option<String>,
+    date: Option<String>,
+}
+
+/// `GET /review/agenda.csv?clinic=&date=`: a meeting's review list with the least PHI a meeting
+/// needs (name, MRN, reasons, scores, weeks, carried weeks), for the clinic's care managers and
+/// consultants. Audited as an export, refusals included.
+pub async fn review_agenda_csv(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    Query(q): Query<AgendaQuery>,
+) -> Response {
+    use app::domain::meeting::next_meeting_on;
+    let Some(Extension(current)) = current else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    };
+    let clinic = match parse::<i64>("clinic", q.clinic.as_ref()) {
+        Ok(Some(c)) => app::model::ClinicId(c),
+        Ok(None) => return (StatusCode::BAD_REQUEST, "clinic is required").into_response(),
+        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+    };
+    let decision = authorize(&current.principal(), Action::ViewReviewList, Some(clinic));
+    let outcome = if decision.is_ok() {
+        AuditOutcome::Ok
+    } else {
+        AuditOutcome::Denied
+    };
+    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
+    let entry = AuditEntry::new(
+        "review.export_csv",
+        Some(current.user.id),
+        Some(("clinic", clinic.0)),
+        ip,
+        outcome,
+    );
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(error = %e, "could not audit an export");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The registry is unavailable.",
+        )
+            .into_response();
+    }
+    match decision {
+        Ok(()) => {}
+        Err(app::policy::Denied::Role) => {
+            return (StatusCode::FORBIDDEN, "Your role does not allow this.").into_response()
+        }
+        Err(app::policy::Denied::OtherClinic) => {
+            return (StatusCode::NOT_FOUND, "Not found.").into_response()
+        }
+    }
+    let today = app::model::today();
+    let meets_on = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(raw) => match app::api::review::meeting_day(raw, today) {
+            Ok(d) => d,
+            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        },
+        None => match state.store.clinic_settings(clinic).await {
+            Ok(s) => next_meeting_on(s.review_weekday(), today),
+            Err(e) => return app_error(e.into()),
+        },
+    };
+    let board = match app::api::review::load::board(&state.store, clinic, meets_on, today).await {
+        Ok((board, _)) => board,
+        Err(e) => return app_error(e),
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut result = out.write_record([
+        "meeting_date",
+        "order",
+        "patient",
+        "mrn",
+        "top_reason",
+        "reasons",
+        "weeks_in_treatment",
+        "weeks_on_current_plan",
+        "phq9_baseline",
+        "phq9_latest",
+        "percent_change",
+        "carried_weeks",
+        "reviewed_at_meeting",
+    ]);
+    for (i, r) in board.rows.iter().enumerate() {
+        if result.is_err() {
+            break;
+        }
+        let reasons: Vec<&str> = r.entry.reasons.iter().map(|f| f.kind.code()).collect();
+        result = out.write_record([
+            meets_on.to_string(),
+            (i + 1).to_string(),
+            r.name.clone(),
+            r.mrn.clone(),
+            r.entry.top.code().to_owned(),
+            reasons.join(";"),
+            r.entry.weeks_in_treatment.to_string(),
+            r.entry.weeks_on_current_plan.to_string(),
+            r.baseline_phq9.map(|v| v.to_string()).unwrap_or_default(),
+            r.latest_phq9.map(|v| v.to_string()).unwrap_or_default(),
+            r.percent_change
+                .map(|p| format!("{p:.0}"))
+                .unwrap_or_default(),
+            r.carried_weeks.to_string(),
+            if r.reviewed_here.is_some() {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_owned(),
+        ]);
+    }
+    csv_response(result, out, &format!("tandem-review-{meets_on}.csv"))
+}
+
+/// An application error as a plain-text answer with its status.
+fn app_error(e: app::error::AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, e.to_string()).into_response()
 }

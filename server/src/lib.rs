@@ -76,6 +76,7 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
     Router::new()
         .route("/healthz", get(http::healthz))
         .route("/admin/audit.csv", get(exports::audit_csv))
+        .route("/review/agenda.csv", get(exports::review_agenda_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })

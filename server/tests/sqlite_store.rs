@@ -76,7 +76,7 @@ async fn the_clinic_filtered_patient_list_uses_the_clinic_index() {
 async fn caseload_plans(mine: bool) -> Vec<String> {
     let (store, _dir) = support::sqlite_store().await;
     let mut plans = Vec::new();
-    for sql in tandem_server::db::caseload_statements(mine) {
+    for sql in tandem_server::db::caseload_statements(Some(mine)) {
         let cm: Option<i64> = mine.then_some(7);
         let plan = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
             .bind(1_i64)
@@ -110,17 +110,35 @@ async fn the_caseload_reads_through_its_indices() {
         "contacts_by_episode",
         "hospital_events_by_episode",
         "treatment_changes_by_episode",
+        "case_reviews_by_episode",
+        "review_marks_by_episode",
     ]) {
         assert!(plan.contains(index), "{plan}");
         assert!(plan.contains("episodes_by_care_manager"), "{plan}");
     }
-    for plan in &plans {
+    assert_no_scans(&plans);
+    let clinic = caseload_plans(false).await;
+    assert!(
+        clinic[0].contains("patients_by_clinic_name"),
+        "{}",
+        clinic[0]
+    );
+}
+
+/// No plan line reads a whole table of patients or records of care.
+fn assert_no_scans(plans: &[String]) {
+    for plan in plans {
         for table in [
             "measurements",
             "contacts",
             "episodes",
             "patients",
             "hospital_events",
+            "treatment_changes",
+            "case_reviews",
+            "review_marks",
+            "review_queue",
+            "recommendations",
         ] {
             assert!(
                 !plan
@@ -130,10 +148,33 @@ async fn the_caseload_reads_through_its_indices() {
             );
         }
     }
-    let clinic = caseload_plans(false).await;
-    assert!(
-        clinic[0].contains("patients_by_clinic_name"),
-        "{}",
-        clinic[0]
-    );
+}
+
+/// The review list's cost follows the flagged patients, not the registry: its candidates come
+/// from range scans of the review queue (due by the date, or stale) and of this meeting's
+/// reviews and deferrals, and every record is then an index lookup per episode.
+#[tokio::test]
+async fn the_review_list_reads_its_candidates_through_the_queue_indices() {
+    let (store, _dir) = support::sqlite_store().await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    let mut plans = Vec::new();
+    for sql in tandem_server::db::caseload_statements(None) {
+        let plan = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .bind(1_i64)
+            .bind(day)
+            .bind(day)
+            .fetch_all(store.write_pool())
+            .await
+            .expect("plan")
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        plans.push(plan);
+    }
+    for plan in &plans {
+        assert!(plan.contains("review_queue_due"), "{plan}");
+        assert!(plan.contains("review_queue_stale"), "{plan}");
+    }
+    assert_no_scans(&plans);
 }

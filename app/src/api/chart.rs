@@ -30,6 +30,8 @@ pub struct ChartView {
     pub staff: Vec<StaffMember>,
     /// Whether the viewer may record care and edit the chart.
     pub can_edit: bool,
+    /// Whether the viewer may put the patient on the review list.
+    pub can_plan_review: bool,
     pub today: NaiveDate,
 }
 
@@ -140,6 +142,7 @@ pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, 
         trajectory_summary: summary,
         staff,
         can_edit,
+        can_plan_review: authorize(&principal, Action::PlanReview, Some(clinic)).is_ok(),
         today: as_of,
     })
 }

@@ -10,7 +10,8 @@ use crate::error::AppError;
 use crate::policy::Role;
 
 /// The signed-in user of the page, shared by the header parts.
-type Me = Resource<Result<Option<UserSummary>, AppError>>;
+/// The signed-in user, loaded once per navigation and shared through the context.
+pub type Me = Resource<Result<Option<UserSummary>, AppError>>;
 use crate::PRODUCT;
 
 #[component]
@@ -60,7 +61,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <ul>
                             <Suspense fallback=|| view! { <NavLink href="/caseload" label="Caseload" /> }>
                                 {move || Suspend::new(async move {
-                                    let admin = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Admin);
+                                    let role = match me.await {
+                                        Ok(Some(u)) => Some(u.role),
+                                        _ => None,
+                                    };
+                                    let admin = role == Some(Role::Admin);
+                                    let reviews = matches!(role, Some(Role::CareManager | Role::PsychiatricConsultant));
                                     if admin {
                                         view! {
                                             <NavLink href="/admin/users" label="Users" />
@@ -70,8 +76,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         .into_any()
                                     } else {
                                         view! {
+                                            {(role == Some(Role::PsychiatricConsultant)).then(|| view! { <NavLink href="/" label="Upcoming reviews" /> })}
                                             <NavLink href="/caseload" label="Caseload" />
                                             <NavLink href="/patients" label="All patients" />
+                                            {reviews.then(|| view! {
+                                                <NavLink href="/review" label="Case review" />
+                                                <NavLink href="/tasks" label="Tasks" />
+                                            })}
                                         }
                                         .into_any()
                                     }
@@ -131,7 +142,8 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     let current = move || {
         let path = location.pathname.get();
         let here = path == href
-            || (href == "/caseload" && path == "/")
+            || (href == "/review"
+                && (path.starts_with("/review") || path.starts_with("/meetings")))
             || (href == "/admin/users" && path == "/admin")
             || (href == "/admin/clinics" && path.starts_with("/admin/clinics/"));
         here.then_some("page")

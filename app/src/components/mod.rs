@@ -5,3 +5,4 @@ pub mod flags;
 pub mod forms;
 pub mod layout;
 pub mod questionnaire;
+pub mod sparkline;

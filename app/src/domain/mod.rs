@@ -12,6 +12,7 @@ pub mod flags;
 pub mod instrument;
 pub mod intensity;
 pub mod loinc;
+pub mod meeting;
 pub mod outcomes;
 pub mod patient;
 pub mod quality;
@@ -23,7 +24,7 @@ pub use billing::{
 };
 pub use episode::{
     episode_metrics, Contact, ContactKind, DischargeSetting, EpisodeData, EpisodeMetrics,
-    HospitalDischarge, Program, Score, TargetCondition,
+    HospitalDischarge, Program, ReviewMark, Score, TargetCondition,
 };
 pub use flags::{evaluate_flags, next_contact_due, Flag, FlagContext, FlagKind, FlagRules};
 pub use instrument::{Difficulty, Instrument, InstrumentError, Responses, Severity};
@@ -31,6 +32,7 @@ pub use intensity::{
     assess_intensity, CareIntensity, IntensityAssessment, IntensityFacts, IntensityReason,
     SocialNeed,
 };
+pub use meeting::{MeetingOutcome, RecommendationKind, TaskStatus};
 pub use patient::{IdentityError, Mrn, PersonName};
 pub use quality::QualityMeasure;
 pub use review::{review_list, ReviewCandidate, ReviewEntry};

@@ -12,6 +12,7 @@ use crate::api::records::{
     AddContact, AddHospitalEvent, AddTreatmentChange, ChangeStatus, SaveEpisodePlan,
     SavePatientFacts,
 };
+use crate::api::review::{MarkForReview, RemoveReviewMark};
 use crate::components::flags::FlagList;
 use crate::components::forms::{field_error, last_error, ErrorSummary, FieldMessage};
 use crate::domain::episode::format_percent;
@@ -21,6 +22,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::model::{EpisodeRecord, EpisodeStatus};
+use crate::pages::review::ChartReviews;
 use crate::policy::Role;
 
 #[component]
@@ -40,8 +42,12 @@ pub fn ChartPage() -> impl IntoView {
     let plan = ServerAction::<SaveEpisodePlan>::new();
     let facts = ServerAction::<SavePatientFacts>::new();
     let status = ServerAction::<ChangeStatus>::new();
+    let mark = ServerAction::<MarkForReview>::new();
+    let unmark = ServerAction::<RemoveReviewMark>::new();
     let saved = move || {
         (
+            mark.version().get(),
+            unmark.version().get(),
             contact.version().get(),
             event.version().get(),
             change.version().get(),
@@ -66,6 +72,8 @@ pub fn ChartPage() -> impl IntoView {
         plan,
         facts,
         status,
+        mark,
+        unmark,
     };
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the chart…"</p> }>
@@ -95,6 +103,8 @@ struct Actions {
     plan: ServerAction<SaveEpisodePlan>,
     facts: ServerAction<SavePatientFacts>,
     status: ServerAction<ChangeStatus>,
+    mark: ServerAction<MarkForReview>,
+    unmark: ServerAction<RemoveReviewMark>,
 }
 
 #[component]
@@ -204,6 +214,16 @@ fn Chart(view: ChartView, actions: Actions) -> impl IntoView {
             }}
             <p class="chart-summary">{view.trajectory_summary.clone()}</p>
         </section>
+        {episode.clone().map(|e| view! {
+            <ChartReviews
+                episode=e.episode.id.0
+                open
+                can_plan=view.can_plan_review
+                history=view.history.clone()
+                mark=actions.mark
+                unmark=actions.unmark
+            />
+        })}
         <Scores view=view.clone() />
         <Contacts view=view.clone() actions open />
         {episode.clone().map(|e| view! { <Plans view=view.clone() episode=e actions open /> })}

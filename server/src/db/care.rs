@@ -46,24 +46,114 @@ macro_rules! impl_care_store {
                 bounds.ok_or(app::ports::StoreError::NotFound("episode"))
             }
 
-            /// One caseload statement with its three binds: clinic, care manager, search pattern.
-            async fn scoped<R>(
+            /// One statement with its binds, every row read as `R`.
+            async fn fetch_bound<R>(
                 &self,
                 sql: &str,
-                clinic: i64,
-                care_manager: Option<i64>,
-                pattern: &str,
+                binds: &[$crate::db::care_sql::Bind],
             ) -> app::ports::StoreResult<Vec<R>>
             where
                 R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
             {
-                sqlx::query_as(sql)
-                    .bind(clinic)
-                    .bind(care_manager)
-                    .bind(pattern)
+                use $crate::db::care_sql::Bind;
+                let mut query = sqlx::query_as(sql);
+                for b in binds {
+                    query = match b {
+                        Bind::Int(v) => query.bind(*v),
+                        Bind::OptInt(v) => query.bind(*v),
+                        Bind::Text(v) => query.bind(v.clone()),
+                        Bind::Date(v) => query.bind(*v),
+                    };
+                }
+                query
                     .fetch_all(self.read_pool())
                     .await
                     .map_err($crate::db::common::map_err)
+            }
+
+            /// The open episodes one set of statements selects, each with every score, contact,
+            /// hospital event, treatment change, review and mark the rules read: seven queries,
+            /// whatever the number of episodes.
+            async fn load_episodes(
+                &self,
+                sql: &$crate::db::care_sql::CaseloadSql,
+                binds: &[$crate::db::care_sql::Bind],
+            ) -> app::ports::StoreResult<$crate::db::care_rows::LoadedEpisodes> {
+                let episodes: Vec<$crate::db::care_rows::CaseloadEpisodeRow> =
+                    self.fetch_bound(&sql.episodes, binds).await?;
+                let mut out = $crate::db::care_rows::LoadedEpisodes::default();
+                let mut index = std::collections::HashMap::with_capacity(episodes.len());
+                for row in episodes {
+                    let care_plan = row.care_plan.clone();
+                    let (patient, data, care_manager_id, care_manager_name) = row.into_parts()?;
+                    index.insert(data.episode_id.0, out.episodes.len());
+                    out.care_plans.push((data.episode_id, care_plan));
+                    out.episodes.push(app::model::CaseloadEpisode {
+                        patient,
+                        care_manager_id,
+                        care_manager_name,
+                        data,
+                    });
+                }
+                if out.episodes.is_empty() {
+                    return Ok(out);
+                }
+                let eps = &mut out.episodes;
+                let measurements: Vec<$crate::db::rows::MeasurementRow> =
+                    self.fetch_bound(&sql.measurements, binds).await?;
+                for row in measurements {
+                    let m: app::model::Measurement = row.try_into()?;
+                    if let Some(&i) = index.get(&m.episode_id.0) {
+                        eps[i].data.scores.push(app::domain::Score::from(&m));
+                    }
+                }
+                let contacts: Vec<$crate::db::care_rows::RuleContactRow> =
+                    self.fetch_bound(&sql.contacts, binds).await?;
+                for row in contacts {
+                    let (episode, contact) = row.into_contact()?;
+                    if let Some(&i) = index.get(&episode) {
+                        eps[i].data.record_contact(contact);
+                    }
+                }
+                let events: Vec<$crate::db::care_rows::HospitalEventRow> =
+                    self.fetch_bound(&sql.hospital_events, binds).await?;
+                for row in events {
+                    let event: app::model::HospitalEvent = row.try_into()?;
+                    if let Some(&i) = index.get(&event.episode_id.0) {
+                        eps[i].data.hospital_discharges.push(event.discharge());
+                    }
+                }
+                let changes: Vec<$crate::db::care_rows::RuleTreatmentChangeRow> =
+                    self.fetch_bound(&sql.treatment_changes, binds).await?;
+                let mut last_change = std::collections::HashMap::new();
+                for row in changes {
+                    if let Some(&i) = index.get(&row.episode_id) {
+                        eps[i].data.treatment_changes.push(row.changed_on);
+                        last_change.insert(row.episode_id, (row.changed_on, row.description));
+                    }
+                }
+                out.last_changes = last_change
+                    .into_iter()
+                    .map(|(e, (d, t))| (app::model::EpisodeId(e), d, t))
+                    .collect();
+                let reviews: Vec<$crate::db::review_rows::ReviewDateRow> =
+                    self.fetch_bound(&sql.reviews, binds).await?;
+                for row in reviews {
+                    if let Some(&i) = index.get(&row.episode_id) {
+                        eps[i].data.psychiatric_reviews.push(row.reviewed_on);
+                    }
+                }
+                let marks: Vec<$crate::db::review_rows::MarkRow> =
+                    self.fetch_bound(&sql.marks, binds).await?;
+                for row in marks {
+                    if let Some(&i) = index.get(&row.episode_id) {
+                        eps[i].data.review_mark = Some(app::domain::ReviewMark {
+                            marked_on: row.marked_on,
+                            reason: row.reason.clone(),
+                        });
+                    }
+                }
+                Ok(out)
             }
 
             /// Inserts a score after checking that its date falls inside the episode.
@@ -414,7 +504,27 @@ macro_rules! impl_care_store {
                         .fetch_all(pool)
                         .await
                         .map_err($crate::db::common::map_err)?;
+                let reviews: Vec<$crate::db::review_rows::CaseReviewRow> =
+                    sqlx::query_as(&$crate::db::review_sql::REVIEWS_OF_EPISODE)
+                        .bind(episode.0)
+                        .fetch_all(pool)
+                        .await
+                        .map_err($crate::db::common::map_err)?;
+                let recommendations: Vec<$crate::db::review_rows::RecommendationRow> =
+                    sqlx::query_as(&$crate::db::review_sql::RECOMMENDATIONS_OF_EPISODE)
+                        .bind(episode.0)
+                        .fetch_all(pool)
+                        .await
+                        .map_err($crate::db::common::map_err)?;
+                let mark: Option<$crate::db::review_rows::MarkRow> =
+                    sqlx::query_as(&$crate::db::review_sql::MARK_OF_EPISODE)
+                        .bind(episode.0)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err($crate::db::common::map_err)?;
                 Ok(app::model::EpisodeHistory {
+                    reviews: $crate::db::review_rows::attach(reviews, recommendations)?,
+                    review_mark: mark.map(Into::into),
                     score_changes: score_changes
                         .into_iter()
                         .map(TryInto::try_into)
@@ -629,59 +739,16 @@ macro_rules! impl_care_store {
                 &self,
                 scope: &app::model::CaseloadScope,
             ) -> app::ports::StoreResult<Vec<app::model::CaseloadEpisode>> {
+                use $crate::db::care_sql::Bind;
                 let sql = $crate::db::care_sql::caseload(scope.care_manager_id.is_some());
                 let pattern =
                     $crate::db::care_sql::contains_pattern(scope.search.as_deref().unwrap_or(""));
-                let (clinic, cm) = (scope.clinic_id.0, scope.care_manager_id);
-                let episodes: Vec<$crate::db::care_rows::CaseloadEpisodeRow> =
-                    self.scoped(&sql.episodes, clinic, cm, &pattern).await?;
-                let mut out = Vec::with_capacity(episodes.len());
-                let mut index = std::collections::HashMap::with_capacity(episodes.len());
-                for row in episodes {
-                    let (patient, data, care_manager_id, care_manager_name) = row.into_parts()?;
-                    index.insert(data.episode_id.0, out.len());
-                    out.push(app::model::CaseloadEpisode {
-                        patient,
-                        care_manager_id,
-                        care_manager_name,
-                        data,
-                    });
-                }
-                if out.is_empty() {
-                    return Ok(out);
-                }
-                let measurements: Vec<$crate::db::rows::MeasurementRow> =
-                    self.scoped(&sql.measurements, clinic, cm, &pattern).await?;
-                for row in measurements {
-                    let m: app::model::Measurement = row.try_into()?;
-                    if let Some(&i) = index.get(&m.episode_id.0) {
-                        out[i].data.scores.push(app::domain::Score::from(&m));
-                    }
-                }
-                let contacts: Vec<$crate::db::care_rows::RuleContactRow> =
-                    self.scoped(&sql.contacts, clinic, cm, &pattern).await?;
-                for row in contacts {
-                    let (episode, contact) = row.into_contact()?;
-                    if let Some(&i) = index.get(&episode) {
-                        out[i].data.record_contact(contact);
-                    }
-                }
-                let events: Vec<$crate::db::care_rows::HospitalEventRow> =
-                    self.scoped(&sql.hospital_events, clinic, cm, &pattern).await?;
-                for row in events {
-                    let event: app::model::HospitalEvent = row.try_into()?;
-                    if let Some(&i) = index.get(&event.episode_id.0) {
-                        out[i].data.hospital_discharges.push(event.discharge());
-                    }
-                }
-                let changes: Vec<$crate::db::care_rows::RuleTreatmentChangeRow> =
-                    self.scoped(&sql.treatment_changes, clinic, cm, &pattern).await?;
-                for row in changes {
-                    if let Some(&i) = index.get(&row.episode_id) {
-                        out[i].data.treatment_changes.push(row.changed_on);
-                    }
-                }
-                Ok(out)
+                let binds = [
+                    Bind::Int(scope.clinic_id.0),
+                    Bind::OptInt(scope.care_manager_id),
+                    Bind::Text(pattern),
+                ];
+                Ok(self.load_episodes(sql, &binds).await?.episodes)
             }
 
             async fn clinic_staff(

@@ -262,6 +262,7 @@ impl From<TreatmentChangeRow> for TreatmentChange {
 pub struct RuleTreatmentChangeRow {
     pub episode_id: i64,
     pub changed_on: NaiveDate,
+    pub description: String,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -333,6 +334,7 @@ pub struct CaseloadEpisodeRow {
     pub targets: String,
     pub care_manager_id: Option<i64>,
     pub care_manager_name: Option<String>,
+    pub care_plan: String,
 }
 
 impl CaseloadEpisodeRow {
@@ -394,4 +396,12 @@ impl TryFrom<ScoreChangeRow> for app::model::ScoreChange {
             changed_at: r.changed_at,
         })
     }
+}
+
+/// Open episodes as the rules read them, with what the review board shows beside them.
+#[derive(Debug, Default)]
+pub struct LoadedEpisodes {
+    pub episodes: Vec<app::model::CaseloadEpisode>,
+    pub care_plans: Vec<(EpisodeId, String)>,
+    pub last_changes: Vec<(EpisodeId, NaiveDate, String)>,
 }

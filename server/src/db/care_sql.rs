@@ -171,7 +171,7 @@ pub const CLINIC_STAFF: &str = "SELECT u.id, u.display_name, u.role FROM users u
 /// Query plan (SQLite, checked in `server/tests/sqlite_store.rs`): the care-manager variant starts
 /// from `episodes_by_care_manager` (care_manager_id = ?, discharged_on IS NULL), the clinic
 /// variant from `patients_by_clinic_name` and then `episodes_one_open_per_patient`; scores,
-/// contacts, events and treatment changes are then index lookups per episode
+/// contacts, events, treatment changes, reviews and marks are then index lookups per episode
 /// (`measurements_by_episode`, `contacts_by_episode`, …). Nothing scans the registry.
 fn caseload_filter(mine: bool) -> String {
     let (who, q) = if mine {
@@ -180,38 +180,49 @@ fn caseload_filter(mine: bool) -> String {
         ("($2 IS NULL OR e.care_manager_id = $2)", "$3")
     };
     format!(
-        "FROM episodes e JOIN patients p ON p.id = e.patient_id \
-         WHERE {who} AND e.discharged_on IS NULL AND p.clinic_id = $1 \
+        "{who} AND e.discharged_on IS NULL AND p.clinic_id = $1 \
          AND ({q} = '' OR lower(p.family_name || ', ' || p.given_name) LIKE {q} ESCAPE '\\' \
               OR lower(p.given_name || ' ' || p.family_name) LIKE {q} ESCAPE '\\' \
               OR lower(p.mrn) LIKE {q} ESCAPE '\\')"
     )
 }
 
-/// The five caseload statements for one variant.
+/// The review list's candidates: `$1` clinic, `$2` the day the rules are evaluated, `$3` the
+/// meeting day. Open episodes whose queue row is stale or due by `$2` (index range scans on
+/// `review_queue_stale` and `review_queue_due`), and those reviewed or deferred at the meeting.
+const CANDIDATE_FILTER: &str = "p.clinic_id = $1 AND e.discharged_on IS NULL AND e.id IN ( \
+     SELECT q.episode_id FROM review_queue q WHERE q.clinic_id = $1 AND q.due_on <= $2 \
+     UNION SELECT q.episode_id FROM review_queue q WHERE q.clinic_id = $1 AND q.stale = TRUE \
+     UNION SELECT r.episode_id FROM case_reviews r JOIN review_meetings m ON m.id = r.meeting_id \
+           WHERE m.clinic_id = $1 AND m.meets_on = $3 \
+     UNION SELECT d.episode_id FROM review_deferrals d WHERE d.clinic_id = $1 AND d.meets_on = $3)";
+
+/// The statements that load a set of open episodes with everything the rules read, for one
+/// filter. Every statement takes the filter's binds.
 pub struct CaseloadSql {
     pub episodes: String,
     pub measurements: String,
     pub contacts: String,
     pub hospital_events: String,
     pub treatment_changes: String,
+    pub reviews: String,
+    pub marks: String,
+    /// The episode ids the filter selects, for statements of other modules.
+    pub ids: String,
 }
 
-fn caseload_sql(mine: bool) -> CaseloadSql {
-    let filter = caseload_filter(mine);
-    let ids = format!("SELECT e.id {filter}");
+fn caseload_sql(filter: &str) -> CaseloadSql {
+    let ids = format!(
+        "SELECT e.id FROM episodes e JOIN patients p ON p.id = e.patient_id WHERE {filter}"
+    );
     CaseloadSql {
         episodes: format!(
             "SELECT p.id AS patient_id, p.clinic_id, p.mrn, p.given_name, p.family_name, \
              p.birth_date, e.id AS episode_id, e.enrolled_on, e.discharged_on, e.status, \
-             e.targets, e.care_manager_id, u.display_name AS care_manager_name \
-             {filter_join} ORDER BY p.family_name, p.given_name, p.id",
-            filter_join = filter.replacen(
-                "FROM episodes e JOIN patients p ON p.id = e.patient_id",
-                "FROM episodes e JOIN patients p ON p.id = e.patient_id \
-                 LEFT JOIN users u ON u.id = e.care_manager_id",
-                1
-            )
+             e.targets, e.care_manager_id, u.display_name AS care_manager_name, e.care_plan \
+             FROM episodes e JOIN patients p ON p.id = e.patient_id \
+             LEFT JOIN users u ON u.id = e.care_manager_id \
+             WHERE {filter} ORDER BY p.family_name, p.given_name, p.id"
         ),
         measurements: format!(
             "SELECT {MEASUREMENT_COLUMNS} FROM measurements m \
@@ -225,20 +236,47 @@ fn caseload_sql(mine: bool) -> CaseloadSql {
             "SELECT {HOSPITAL_EVENT_COLUMNS} FROM hospital_events h WHERE h.episode_id IN ({ids})"
         ),
         treatment_changes: format!(
-            "SELECT t.episode_id, t.changed_on FROM treatment_changes t \
-             WHERE t.episode_id IN ({ids})"
+            "SELECT t.episode_id, t.changed_on, t.description FROM treatment_changes t \
+             WHERE t.episode_id IN ({ids}) ORDER BY t.changed_on, t.id"
         ),
+        reviews: format!(
+            "SELECT r.episode_id, r.reviewed_on FROM case_reviews r WHERE r.episode_id IN ({ids})"
+        ),
+        marks: format!(
+            "SELECT {MARK_COLUMNS} FROM review_marks k LEFT JOIN users u ON u.id = k.marked_by \
+             WHERE k.removed_at IS NULL AND k.episode_id IN ({ids}) ORDER BY k.id"
+        ),
+        ids,
     }
 }
 
 pub fn caseload(mine: bool) -> &'static CaseloadSql {
-    static MINE: LazyLock<CaseloadSql> = LazyLock::new(|| caseload_sql(true));
-    static CLINIC: LazyLock<CaseloadSql> = LazyLock::new(|| caseload_sql(false));
+    static MINE: LazyLock<CaseloadSql> = LazyLock::new(|| caseload_sql(&caseload_filter(true)));
+    static CLINIC: LazyLock<CaseloadSql> = LazyLock::new(|| caseload_sql(&caseload_filter(false)));
     if mine {
         &MINE
     } else {
         &CLINIC
     }
+}
+
+/// The review list's candidate statements (binds: clinic, evaluation day, meeting day).
+pub fn review_candidates() -> &'static CaseloadSql {
+    static CANDIDATES: LazyLock<CaseloadSql> = LazyLock::new(|| caseload_sql(CANDIDATE_FILTER));
+    &CANDIDATES
+}
+
+/// The columns of a review mark, `k` joined to its author `u`.
+pub const MARK_COLUMNS: &str =
+    "k.id, k.episode_id, k.marked_on, k.reason, u.display_name AS marked_by_name";
+
+/// A value bound to a statement.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    Date(chrono::NaiveDate),
 }
 
 /// A LIKE pattern matching `text` anywhere, lower-cased, with `\` escaping the wildcards.

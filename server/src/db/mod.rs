@@ -6,6 +6,9 @@ pub(crate) mod care_rows;
 pub(crate) mod care_sql;
 pub(crate) mod common;
 pub mod postgres;
+pub(crate) mod review;
+pub(crate) mod review_rows;
+pub(crate) mod review_sql;
 pub(crate) mod rows;
 pub(crate) mod sql;
 pub mod sqlite;
@@ -26,16 +29,22 @@ pub fn list_patients_sql(by_clinic: bool) -> &'static str {
     sql::list_patients(by_clinic)
 }
 
-/// The five caseload statements (episodes, scores, contacts, events, treatment changes) for a
-/// care manager's caseload (`mine`) or a whole clinic, exposed for query-plan tests.
-pub fn caseload_statements(mine: bool) -> [&'static str; 5] {
-    let s = care_sql::caseload(mine);
+/// The seven statements that load open episodes for the rules (episodes, scores, contacts,
+/// events, treatment changes, reviews, marks): for a care manager's caseload (`mine`), a whole
+/// clinic, or (`None`) the review list's candidates; exposed for query-plan tests.
+pub fn caseload_statements(mine: Option<bool>) -> [&'static str; 7] {
+    let s = match mine {
+        Some(mine) => care_sql::caseload(mine),
+        None => care_sql::review_candidates(),
+    };
     [
         &s.episodes,
         &s.measurements,
         &s.contacts,
         &s.hospital_events,
         &s.treatment_changes,
+        &s.reviews,
+        &s.marks,
     ]
 }
 

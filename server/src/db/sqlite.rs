@@ -17,6 +17,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
+use super::review::impl_review_store;
 
 /// How long a connection waits for another's lock before reporting busy.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -92,3 +93,4 @@ impl SqliteStore {
 
 impl_store!(SqliteStore, sqlx::Sqlite, Backend::Sqlite);
 impl_care_store!(SqliteStore, sqlx::Sqlite);
+impl_review_store!(SqliteStore, sqlx::Sqlite);

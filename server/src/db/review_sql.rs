@@ -1,0 +1,227 @@
+//! SQL of the weekly case review, shared by both backends (`$n` placeholders work in both).
+
+use std::sync::LazyLock;
+
+use super::care_sql::{review_candidates, MARK_COLUMNS};
+
+/// The queue rows of the candidates, read before their records so that a write in between
+/// moves the version and the refresh leaves the row stale.
+pub static CANDIDATE_QUEUE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT q.episode_id, q.version, q.stale, q.due_on FROM review_queue q \
+         WHERE q.episode_id IN ({})",
+        review_candidates().ids
+    )
+});
+
+const CASE_REVIEW_COLUMNS: &str = "r.id, r.meeting_id, m.meets_on, r.episode_id, r.reviewed_on, \
+     u.display_name AS reviewer_name, r.note";
+
+const CASE_REVIEW_FROM: &str = "FROM case_reviews r JOIN review_meetings m ON m.id = r.meeting_id \
+     LEFT JOIN users u ON u.id = r.reviewer_id";
+
+pub const RECOMMENDATION_COLUMNS: &str =
+    "x.id, x.case_review_id, x.episode_id, x.kind, x.details, \
+     x.status, x.due_on, x.version, cr.reviewed_on AS recorded_on, \
+     ru.display_name AS recorded_by_name, x.status_changed_at, su.display_name AS status_by_name";
+
+pub const RECOMMENDATION_FROM: &str = "FROM recommendations x \
+     JOIN case_reviews cr ON cr.id = x.case_review_id \
+     LEFT JOIN users ru ON ru.id = x.recorded_by LEFT JOIN users su ON su.id = x.status_by";
+
+/// Every case review of the candidates, oldest first.
+pub static CANDIDATE_REVIEWS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.episode_id IN ({}) \
+         ORDER BY r.reviewed_on, r.id",
+        review_candidates().ids
+    )
+});
+
+/// Every recommendation of the candidates.
+pub static CANDIDATE_RECOMMENDATIONS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.episode_id IN ({}) \
+         ORDER BY x.id",
+        review_candidates().ids
+    )
+});
+
+/// The candidates' "ready" summaries, oldest first (the last one per episode counts).
+pub static CANDIDATE_PREPS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT rp.episode_id, rp.prepared_on, rp.summary, u.display_name AS prepared_by_name \
+         FROM review_preps rp LEFT JOIN users u ON u.id = rp.prepared_by \
+         WHERE rp.episode_id IN ({}) ORDER BY rp.id",
+        review_candidates().ids
+    )
+});
+
+/// Deferrals from a clinic's meeting: `$1` clinic, `$2` meeting day.
+pub const DEFERRALS: &str = "SELECT d.episode_id, d.meets_on, d.reason, \
+     u.display_name AS deferred_by_name FROM review_deferrals d \
+     LEFT JOIN users u ON u.id = d.deferred_by WHERE d.clinic_id = $1 AND d.meets_on = $2";
+
+const MEETING_COLUMNS: &str = "m.id, m.clinic_id, m.meets_on, m.attendees, \
+     u.display_name AS started_by_name, m.started_at, m.ended_at";
+
+pub static MEETING_ON: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {MEETING_COLUMNS} FROM review_meetings m LEFT JOIN users u ON u.id = m.started_by \
+         WHERE m.clinic_id = $1 AND m.meets_on = $2"
+    )
+});
+
+pub static MEETING_BY_ID: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {MEETING_COLUMNS} FROM review_meetings m LEFT JOIN users u ON u.id = m.started_by \
+         WHERE m.id = $1"
+    )
+});
+
+/// A clinic's meetings, newest first, with counts: `$1` clinic, `$2` limit.
+pub static MEETINGS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {MEETING_COLUMNS}, \
+         (SELECT COUNT(*) FROM case_reviews r WHERE r.meeting_id = m.id) AS reviewed, \
+         (SELECT COUNT(*) FROM recommendations x JOIN case_reviews r ON r.id = x.case_review_id \
+          WHERE r.meeting_id = m.id) AS recommendations, \
+         (SELECT COUNT(*) FROM meeting_entries me WHERE me.meeting_id = m.id \
+          AND me.outcome <> 'reviewed') AS carried \
+         FROM review_meetings m LEFT JOIN users u ON u.id = m.started_by \
+         WHERE m.clinic_id = $1 ORDER BY m.meets_on DESC LIMIT $2"
+    )
+});
+
+/// The entries of the clinic's last meeting before a day: `$1` clinic, `$2` day.
+pub const PREVIOUS_ENTRIES: &str = "SELECT me.episode_id, me.outcome, me.carried_weeks \
+     FROM meeting_entries me WHERE me.meeting_id = (SELECT m.id FROM review_meetings m \
+     WHERE m.clinic_id = $1 AND m.meets_on < $2 ORDER BY m.meets_on DESC LIMIT 1)";
+
+pub const INSERT_MEETING: &str = "INSERT INTO review_meetings \
+     (clinic_id, meets_on, attendees, started_by, started_at) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (clinic_id, meets_on) DO NOTHING";
+
+pub const END_MEETING: &str =
+    "UPDATE review_meetings SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL";
+
+/// Records an entry unless the meeting already has one for the episode.
+pub const INSERT_ENTRY: &str = "INSERT INTO meeting_entries \
+     (meeting_id, episode_id, outcome, carried_weeks) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (meeting_id, episode_id) DO NOTHING";
+
+/// Records an entry, replacing the outcome of an existing one.
+pub const UPSERT_ENTRY: &str = "INSERT INTO meeting_entries \
+     (meeting_id, episode_id, outcome, carried_weeks) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (meeting_id, episode_id) DO UPDATE SET outcome = excluded.outcome";
+
+pub const UPDATE_QUEUE: &str = "UPDATE review_queue SET due_on = $3, stale = FALSE \
+     WHERE episode_id = $1 AND version = $2";
+
+pub const REMOVE_MARKS: &str = "UPDATE review_marks SET removed_at = $2, removed_by = $3 \
+     WHERE episode_id = $1 AND removed_at IS NULL";
+
+pub const INSERT_MARK: &str = "INSERT INTO review_marks \
+     (episode_id, marked_on, reason, marked_by, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+pub static MARK_OF_EPISODE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {MARK_COLUMNS} FROM review_marks k LEFT JOIN users u ON u.id = k.marked_by \
+         WHERE k.episode_id = $1 AND k.removed_at IS NULL ORDER BY k.id DESC LIMIT 1"
+    )
+});
+
+pub const INSERT_PREP: &str = "INSERT INTO review_preps \
+     (episode_id, prepared_on, summary, prepared_by, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+pub const PREP_BY_EPISODE: &str = "SELECT rp.episode_id, rp.prepared_on, rp.summary, \
+     u.display_name AS prepared_by_name FROM review_preps rp \
+     LEFT JOIN users u ON u.id = rp.prepared_by WHERE rp.episode_id = $1 ORDER BY rp.id DESC LIMIT 1";
+
+pub const INSERT_DEFERRAL: &str = "INSERT INTO review_deferrals \
+     (episode_id, clinic_id, meets_on, reason, deferred_by, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// A deferral after the meeting started: its recorded entry becomes "deferred".
+pub const MARK_ENTRY_DEFERRED: &str = "UPDATE meeting_entries SET outcome = 'deferred' \
+     WHERE episode_id = $1 AND meeting_id = \
+     (SELECT m.id FROM review_meetings m WHERE m.clinic_id = $2 AND m.meets_on = $3)";
+
+pub const DEFERRAL: &str = "SELECT d.episode_id, d.meets_on, d.reason, \
+     u.display_name AS deferred_by_name FROM review_deferrals d \
+     LEFT JOIN users u ON u.id = d.deferred_by WHERE d.episode_id = $1 AND d.meets_on = $2";
+
+pub const CASE_REVIEW_ID: &str =
+    "SELECT id FROM case_reviews WHERE meeting_id = $1 AND episode_id = $2";
+
+pub const INSERT_CASE_REVIEW: &str = "INSERT INTO case_reviews \
+     (meeting_id, episode_id, reviewed_on, reviewer_id, note, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+
+pub const SET_REVIEW_NOTE: &str = "UPDATE case_reviews SET note = $2 WHERE id = $1";
+
+pub const INSERT_RECOMMENDATION: &str = "INSERT INTO recommendations \
+     (case_review_id, episode_id, kind, details, status, due_on, version, recorded_by, created_at) \
+     VALUES ($1, $2, $3, $4, 'open', $5, 1, $6, $7)";
+
+pub static CASE_REVIEW_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.id = $1"));
+
+pub static RECOMMENDATIONS_OF_REVIEW: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.case_review_id = $1 ORDER BY x.id")
+});
+
+/// An episode's case reviews, oldest first, and their recommendations.
+pub static REVIEWS_OF_EPISODE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.episode_id = $1 \
+         ORDER BY r.reviewed_on, r.id"
+    )
+});
+
+pub static RECOMMENDATIONS_OF_EPISODE: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.episode_id = $1 ORDER BY x.id")
+});
+
+/// A meeting's reviews and recommendations: `$1` meeting.
+pub static REVIEWS_OF_MEETING: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.meeting_id = $1 ORDER BY r.id")
+});
+
+pub static RECOMMENDATIONS_OF_MEETING: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE cr.meeting_id = $1 ORDER BY x.id")
+});
+
+/// A meeting's entries with the patients: `$1` meeting.
+pub const ENTRIES_OF_MEETING: &str = "SELECT me.episode_id, me.outcome, me.carried_weeks, \
+     p.id AS patient_id, p.given_name, p.family_name FROM meeting_entries me \
+     JOIN episodes e ON e.id = me.episode_id JOIN patients p ON p.id = e.patient_id \
+     WHERE me.meeting_id = $1 ORDER BY p.family_name, p.given_name, p.id";
+
+/// Open recommendations of a clinic: `$1` clinic, `$2` care manager or NULL.
+pub static TASKS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {RECOMMENDATION_COLUMNS}, p.id AS patient_id, p.given_name, p.family_name, p.mrn, \
+         cm.display_name AS care_manager_name, mt.meets_on \
+         {RECOMMENDATION_FROM} JOIN review_meetings mt ON mt.id = cr.meeting_id \
+         JOIN episodes e ON e.id = x.episode_id JOIN patients p ON p.id = e.patient_id \
+         LEFT JOIN users cm ON cm.id = e.care_manager_id \
+         WHERE x.status = 'open' AND p.clinic_id = $1 AND ($2 IS NULL OR e.care_manager_id = $2) \
+         ORDER BY x.due_on, x.id"
+    )
+});
+
+pub static RECOMMENDATION_WITH_OWNER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {RECOMMENDATION_COLUMNS}, e.patient_id, p.clinic_id \
+         {RECOMMENDATION_FROM} JOIN episodes e ON e.id = x.episode_id \
+         JOIN patients p ON p.id = e.patient_id WHERE x.id = $1"
+    )
+});
+
+pub const UPDATE_TASK: &str = "UPDATE recommendations SET status = $3, version = version + 1, \
+     status_changed_at = $4, status_by = $5 WHERE id = $1 AND version = $2";
+
+pub static RECOMMENDATION_BY_ID: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.id = $1")
+});
