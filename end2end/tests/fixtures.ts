@@ -7,6 +7,13 @@ export const CARE_MANAGER = {
   name: 'Casey Synthetic',
 };
 
+/** The synthetic psychiatric consultant that start-server.sh creates. */
+export const CONSULTANT = {
+  email: 'psy@synthetic.example',
+  password: 'synthetic consultant phrase',
+  name: 'Robin Consultant',
+};
+
 /** The synthetic administrator that start-server.sh creates. */
 export const ADMIN = {
   email: 'admin@synthetic.example',
@@ -32,11 +39,11 @@ export async function waitForHydration(page: Page) {
   await expect(page.locator('.app[data-hydrated="true"]')).toBeAttached({ timeout: 20_000 });
 }
 
-export async function signIn(page: Page) {
+export async function signIn(page: Page, who: { email: string; password: string; name: string } = CARE_MANAGER) {
   await page.goto('/login');
   await waitForHydration(page);
-  await page.getByLabel('Email address').fill(CARE_MANAGER.email);
-  await page.getByLabel('Password').fill(CARE_MANAGER.password);
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByLabel('Account').getByText(CARE_MANAGER.name)).toBeVisible();
+  await expect(page.getByLabel('Account').getByText(who.name)).toBeVisible();
 }

@@ -211,10 +211,11 @@ pub async fn review_agenda_csv(
             Err(e) => return app_error(e.into()),
         },
     };
-    let board = match app::api::review::load::board(&state.store, clinic, meets_on, today).await {
-        Ok((board, _)) => board,
-        Err(e) => return app_error(e),
-    };
+    let board =
+        match app::api::review::load::board(state.store.as_ref(), clinic, meets_on, today).await {
+            Ok((board, _)) => board,
+            Err(e) => return app_error(e),
+        };
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut result = out.write_record([
         "meeting_date",

@@ -15,6 +15,7 @@ use app::api::admin::{
     SaveClinicSettings, SearchAudit, SetUserActive, UpdateUser,
 };
 use app::api::patients::ListPatients;
+use app::api::review::{GetReviewBoard, GetTasks};
 use app::model::ClinicId;
 use app::policy::Role;
 use app::ports::SharedStore;
@@ -153,6 +154,27 @@ async fn run_matrix(store: SharedStore) {
                     form_post(ListPatients::PATH, format!("page=1&clinic={clinic}"), cookie),
                     list_patients_rule(who, scope),
                 ),
+                (
+                    "GetReviewBoard",
+                    form_post(GetReviewBoard::PATH, format!("clinic={clinic}"), cookie),
+                    list_patients_rule(who, scope),
+                ),
+                (
+                    "GetTasks",
+                    form_post(GetTasks::PATH, format!("clinic={clinic}"), cookie),
+                    list_patients_rule(who, scope),
+                ),
+                (
+                    "GET /review/agenda.csv",
+                    {
+                        let mut r = Request::get(format!("/review/agenda.csv?clinic={clinic}"));
+                        if let Some(c) = cookie {
+                            r = r.header(header::COOKIE, c);
+                        }
+                        r.body(Body::empty()).expect("request")
+                    },
+                    list_patients_rule(who, scope),
+                ),
                 ("ListDirectory", form_post(ListDirectory::PATH, String::new(), cookie), admin_only(who)),
                 (
                     "CreateUser",
@@ -230,7 +252,7 @@ async fn run_matrix(store: SharedStore) {
     }
     assert_eq!(
         cells,
-        5 * 2 * 12,
+        5 * 2 * 15,
         "every role × endpoint × clinic cell was checked"
     );
 }

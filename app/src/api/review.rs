@@ -97,12 +97,12 @@ pub mod load {
     use crate::case_review::{build_board, Board, Meeting, ReviewScope};
     use crate::error::AppError;
     use crate::model::ClinicId;
-    use crate::ports::SharedStore;
+    use crate::ports::Store;
 
     /// The board of a clinic's meeting on `meets_on`, evaluated on the meeting day (or today,
     /// for a meeting whose day has passed), with fresh queue rows written back.
     pub async fn board(
-        store: &SharedStore,
+        store: &dyn Store,
         clinic: ClinicId,
         meets_on: NaiveDate,
         today: NaiveDate,
@@ -173,7 +173,7 @@ pub async fn get_review_board(
         clinic_and_day(clinic, date, Action::ViewReviewList, "review.list").await?;
     let store = super::context::store()?;
     let today = today();
-    let (board, meeting) = load::board(&store, clinic, meets_on, today).await?;
+    let (board, meeting) = load::board(store.as_ref(), clinic, meets_on, today).await?;
     let (clinics, this) = super::context::member_clinics(&principal, clinic).await?;
     Ok(ReviewBoardView {
         clinic: this,
@@ -200,7 +200,7 @@ pub async fn get_review_agenda(
         clinic_and_day(clinic, date, Action::ViewReviewList, "review.agenda_print").await?;
     let store = super::context::store()?;
     let today = today();
-    let (board, meeting) = load::board(&store, clinic, meets_on, today).await?;
+    let (board, meeting) = load::board(store.as_ref(), clinic, meets_on, today).await?;
     let (clinics, this) = super::context::member_clinics(&principal, clinic).await?;
     Ok(ReviewBoardView {
         clinic: this,
@@ -308,7 +308,7 @@ pub async fn defer_review(episode: i64, date: String, reason: String) -> Result<
         let meets_on = meeting_day(&date, today)?;
         let reason = text("reason", "reason for deferring", &reason, 500, true)?;
         let store = super::context::store()?;
-        let (board, _) = load::board(&store, owner.clinic_id, meets_on, today).await?;
+        let (board, _) = load::board(store.as_ref(), owner.clinic_id, meets_on, today).await?;
         let row = board
             .rows
             .iter()
@@ -359,7 +359,7 @@ pub async fn start_meeting(clinic: i64, date: String, attendees: String) -> Resu
         }
         let attendees = text("attendees", "attendees", &attendees, 500, false)?;
         let store = super::context::store()?;
-        let (board, _) = load::board(&store, clinic, meets_on, today).await?;
+        let (board, _) = load::board(store.as_ref(), clinic, meets_on, today).await?;
         let meeting = store
             .start_meeting(
                 &NewMeeting {
@@ -403,7 +403,8 @@ pub async fn get_meeting(meeting: i64) -> Result<MeetingView, AppError> {
         require_meeting(Action::ViewReviewList, meeting, "meeting.view").await?;
     let store = super::context::store()?;
     let today = today();
-    let (board, _) = load::board(&store, meeting.clinic_id, meeting.meets_on, today).await?;
+    let (board, _) =
+        load::board(store.as_ref(), meeting.clinic_id, meeting.meets_on, today).await?;
     let (_, clinic) = super::context::member_clinics(&principal, meeting.clinic_id).await?;
     Ok(MeetingView {
         can_record: authorize(&principal, Action::RecordRecommendation, Some(clinic.id)).is_ok(),
@@ -455,7 +456,8 @@ pub async fn record_review(
             ));
         }
         let store = super::context::store()?;
-        let (board, _) = load::board(&store, found.clinic_id, found.meets_on, today).await?;
+        let (board, _) =
+            load::board(store.as_ref(), found.clinic_id, found.meets_on, today).await?;
         let row = board
             .rows
             .iter()
@@ -490,7 +492,8 @@ pub async fn end_meeting(meeting: i64) -> Result<(), AppError> {
     let (principal, found) = require_meeting(Action::PlanReview, meeting, "meeting.end").await?;
     let result = async {
         let store = super::context::store()?;
-        let (board, _) = load::board(&store, found.clinic_id, found.meets_on, today()).await?;
+        let (board, _) =
+            load::board(store.as_ref(), found.clinic_id, found.meets_on, today()).await?;
         store.end_meeting(found.id, &board.entries()).await?;
         leptos_axum::redirect(&format!("/meetings/{}/record", found.id.0));
         Ok(())
@@ -658,7 +661,7 @@ pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
         .await?;
         let settings = store.clinic_settings(clinic.id).await?;
         let meets_on = next_meeting_on(settings.review_weekday(), today);
-        let (board, meeting) = load::board(&store, clinic.id, meets_on, today).await?;
+        let (board, meeting) = load::board(store.as_ref(), clinic.id, meets_on, today).await?;
         out.push(UpcomingMeeting {
             clinic,
             meets_on,
