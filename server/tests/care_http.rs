@@ -10,13 +10,14 @@ use app::accounts::{Email, NewUser};
 use app::api::caseload::GetCaseload;
 use app::api::enroll::Enroll;
 use app::api::records::{AddContact, EditMeasurement, RecordMeasurement};
+use app::api::review::{DeferReview, MarkForReview, RecordReview};
 use app::model::{ClinicId, EpisodeId, PatientId};
 use app::policy::Role;
 use app::ports::SharedStore;
 use axum::http::StatusCode;
 use axum::Router;
 use leptos::server_fn::ServerFn;
-use support::web::{app_for, body_text, form_post, sign_in_cookie};
+use support::web::{app_for, body_text, form_post, get_with, sign_in_cookie};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "synthetic pass phrase";
@@ -274,4 +275,121 @@ async fn another_clinics_episode_reads_as_not_found_and_contacts_are_validated()
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let history = w.store.episode_history(episode).await.expect("history");
     assert_eq!(history.contacts.len(), 1);
+}
+
+async fn get(w: &World, uri: &str) -> (StatusCode, String, String) {
+    let res = w
+        .app
+        .clone()
+        .oneshot(get_with(uri, &w.cookie))
+        .await
+        .expect("response");
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, kind, body_text(res).await)
+}
+
+#[tokio::test]
+async fn the_review_list_is_prepared_over_http_with_validation_and_audited_exports() {
+    let w = world().await;
+    let (_, episode) = enrolled(&w).await;
+    // A manual entry needs a reason; a refused one stores nothing.
+    let (status, text) = post(
+        &w,
+        MarkForReview::PATH,
+        &format!("episode={}&reason=+", episode.0),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("Enter the reason for review"), "{text}");
+    assert!(w
+        .store
+        .episode_history(episode)
+        .await
+        .expect("history")
+        .review_mark
+        .is_none());
+    let (status, text) = post(
+        &w,
+        MarkForReview::PATH,
+        &format!("episode={}&reason=Side+effects", episode.0),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    // A bad meeting date is refused by name.
+    let (status, text) = post(
+        &w,
+        DeferReview::PATH,
+        &format!("episode={}&date=next+week&reason=away", episode.0),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("YYYY-MM-DD"), "{text}");
+    // Only the consultant records recommendations.
+    let (status, _) = post(
+        &w,
+        RecordReview::PATH,
+        &format!(
+            "meeting=1&episode={}&kind=continue&details=&note=",
+            episode.0
+        ),
+    )
+    .await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status}"
+    );
+
+    // The list page arrives complete, with the patient and the care manager's reason.
+    let (status, _, body) = get(&w, &format!("/review?clinic={}", w.clinic.0)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Case review"), "{body}");
+    assert!(body.contains("Synthetic, Pat"), "{body}");
+    assert!(body.contains("Side effects"), "{body}");
+    assert!(!body.contains("Loading"), "{body}");
+
+    // The CSV agenda and the printable agenda are exports, and audited as such.
+    let (status, kind, csv) = get(&w, &format!("/review/agenda.csv?clinic={}", w.clinic.0)).await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap_or_default()
+        .starts_with("meeting_date,order,patient,mrn,top_reason"));
+    let row = lines.next().unwrap_or_default();
+    assert!(
+        row.contains("\"Synthetic, Pat\",SYN-1,not_improving,not_improving;manual;no_consult"),
+        "{row}"
+    );
+    assert!(!csv.contains("1980-04-02"), "no birth dates in the agenda");
+    let (status, _, _) = get(
+        &w,
+        &format!("/review/agenda.csv?clinic={}&date=soon", w.clinic.0),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, body) = get(&w, &format!("/review/agenda?clinic={}", w.clinic.0)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Case review agenda"), "{body}");
+    let audit = w
+        .store
+        .list_audit(&app::audit::AuditQuery {
+            user_id: None,
+            entity_type: None,
+            entity_id: None,
+            from: None,
+            to: None,
+            limit: 1000,
+        })
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert!(actions.contains(&"review.export_csv"), "{actions:?}");
+    assert!(actions.contains(&"review.agenda_print"), "{actions:?}");
 }
