@@ -120,7 +120,7 @@ fn list_patients_rule(who: Who, scope: Scope) -> Expect {
     }
 }
 
-const SETTINGS: &str = "settings[target_caseload]=80&settings[flag_rules][item9_threshold]=1\
+const SETTINGS: &str = "settings[target_caseload]=80&settings[review_weekday]=3&settings[flag_rules][item9_threshold]=1\
 &settings[flag_rules][not_improving_weeks]=10&settings[flag_rules][worsening_points]=5\
 &settings[flag_rules][no_consult_after_days]=0&settings[flag_rules][early_phase_weeks]=12\
 &settings[flag_rules][contact_limit_early_days]=14&settings[flag_rules][contact_limit_later_days]=30\

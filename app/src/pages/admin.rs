@@ -342,6 +342,15 @@ pub fn ClinicSettingsPage() -> impl IntoView {
                             <ActionForm action=save attr:class="form narrow">
                                 <input type="hidden" name="id" value=clinic.id.0.to_string() />
                                 {number_field("Target caseload per 1.0 FTE care manager", "[target_caseload]", s.target_caseload, "AIMS Center guidance: 50–120 depending on payer mix. Default 80.")}
+                                <div class="field">
+                                    <label for="review-weekday">"Weekly case-review meeting"</label>
+                                    <span class="hint">"The day the review list is prepared for. Default Wednesday."</span>
+                                    <select id="review-weekday" name="settings[review_weekday]">
+                                        {["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"].into_iter().zip(1u8..).map(|(day, n)| {
+                                            view! { <option value=n.to_string() selected=n == s.review_weekday>{day}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </div>
                                 {number_field("Safety: item-9 answer that raises the flag", "[flag_rules][item9_threshold]", u32::from(r.item9_threshold), "1 = any answer other than \"Not at all\". Default 1.")}
                                 {number_field("Not improving: weeks on the current plan", "[flag_rules][not_improving_weeks]", r.not_improving_weeks, "Weeks without a 50% drop from baseline. Default 10.")}
                                 {number_field("Worsening: points above the lowest earlier score", "[flag_rules][worsening_points]", u32::from(r.worsening_points), "Default 5.")}
