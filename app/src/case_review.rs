@@ -8,18 +8,13 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::meeting::{carried_weeks, task_overdue};
+use crate::domain::meeting::carried_weeks;
 use crate::domain::review::{review_entry, review_from, review_order, ReviewCandidate};
 use crate::domain::{
     FlagKind, FlagRules, Instrument, MeetingOutcome, RecommendationKind, ReviewEntry, TaskStatus,
 };
+pub use crate::model::{CaseReview, MeetingId, Recommendation, RecommendationId, ReviewMarkRecord};
 use crate::model::{CaseloadEpisode, ClinicId, EpisodeId, PatientId};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct MeetingId(pub i64);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct RecommendationId(pub i64);
 
 /// A clinic's weekly meeting, from the moment it starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,75 +26,6 @@ pub struct Meeting {
     pub started_by_name: Option<String>,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-}
-
-/// A consultant's recommendation; the care manager's task while it is open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recommendation {
-    pub id: RecommendationId,
-    pub episode_id: EpisodeId,
-    pub kind: RecommendationKind,
-    pub details: String,
-    pub status: TaskStatus,
-    pub due_on: NaiveDate,
-    pub version: i64,
-    pub recorded_on: NaiveDate,
-    pub recorded_by_name: Option<String>,
-    pub status_changed_at: Option<DateTime<Utc>>,
-    pub status_by_name: Option<String>,
-}
-
-impl Recommendation {
-    pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        task_overdue(self.status, self.due_on, today)
-    }
-
-    /// "Increase dose: sertraline 100 mg" or just the type.
-    pub fn summary(&self) -> String {
-        if self.details.trim().is_empty() {
-            self.kind.label().to_owned()
-        } else {
-            format!("{}: {}", self.kind.label(), self.details.trim())
-        }
-    }
-}
-
-/// A patient reviewed at a meeting, with what was recommended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseReview {
-    pub id: i64,
-    pub meeting_id: MeetingId,
-    pub meets_on: NaiveDate,
-    pub episode_id: EpisodeId,
-    pub reviewed_on: NaiveDate,
-    pub reviewer_name: Option<String>,
-    pub note: String,
-    pub recommendations: Vec<Recommendation>,
-}
-
-impl CaseReview {
-    /// The outcome in a few words: the recommendations, or that none was made.
-    pub fn outcome(&self) -> String {
-        if self.recommendations.is_empty() {
-            "Reviewed, no recommendation".to_owned()
-        } else {
-            self.recommendations
-                .iter()
-                .map(|r| r.kind.label())
-                .collect::<Vec<_>>()
-                .join("; ")
-        }
-    }
-}
-
-/// "Discuss at review", with the reason (the `manual` flag).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewMarkRecord {
-    pub id: i64,
-    pub episode_id: EpisodeId,
-    pub marked_on: NaiveDate,
-    pub reason: String,
-    pub marked_by_name: Option<String>,
 }
 
 /// The care manager's short case summary: the patient is ready for review.

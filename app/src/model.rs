@@ -440,9 +440,9 @@ pub struct EpisodeHistory {
     /// Corrections and deletions of this episode's scores, newest first.
     pub score_changes: Vec<ScoreChange>,
     /// Psychiatric case reviews with their recommendations, oldest first.
-    pub reviews: Vec<crate::case_review::CaseReview>,
+    pub reviews: Vec<CaseReview>,
     /// The current "discuss at review" mark, if one is set.
-    pub review_mark: Option<crate::case_review::ReviewMarkRecord>,
+    pub review_mark: Option<ReviewMarkRecord>,
 }
 
 /// A correction or deletion of a score: what it was before, who changed it, and why.
@@ -499,4 +499,81 @@ pub struct CaseloadRow {
 /// a time zone setting.
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
+}
+
+// --- The weekly case review's records, read with an episode's history -------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MeetingId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RecommendationId(pub i64);
+
+/// A consultant's recommendation; the care manager's task while it is open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub id: RecommendationId,
+    pub episode_id: EpisodeId,
+    pub kind: crate::domain::RecommendationKind,
+    pub details: String,
+    pub status: crate::domain::TaskStatus,
+    pub due_on: NaiveDate,
+    pub version: i64,
+    pub recorded_on: NaiveDate,
+    pub recorded_by_name: Option<String>,
+    pub status_changed_at: Option<DateTime<Utc>>,
+    pub status_by_name: Option<String>,
+}
+
+impl Recommendation {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        crate::domain::meeting::task_overdue(self.status, self.due_on, today)
+    }
+
+    /// "Increase dose: sertraline 100 mg" or just the type.
+    pub fn summary(&self) -> String {
+        if self.details.trim().is_empty() {
+            self.kind.label().to_owned()
+        } else {
+            format!("{}: {}", self.kind.label(), self.details.trim())
+        }
+    }
+}
+
+/// A patient reviewed at a meeting, with what was recommended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseReview {
+    pub id: i64,
+    pub meeting_id: MeetingId,
+    pub meets_on: NaiveDate,
+    pub episode_id: EpisodeId,
+    pub reviewed_on: NaiveDate,
+    pub reviewer_name: Option<String>,
+    pub note: String,
+    pub recommendations: Vec<Recommendation>,
+}
+
+impl CaseReview {
+    /// The outcome in a few words: the recommendations, or that none was made.
+    pub fn outcome(&self) -> String {
+        if self.recommendations.is_empty() {
+            "Reviewed, no recommendation".to_owned()
+        } else {
+            self.recommendations
+                .iter()
+                .map(|r| r.kind.label())
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+    }
+}
+
+/// "Discuss at review", with the reason (the `manual` flag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewMarkRecord {
+    pub id: i64,
+    pub episode_id: EpisodeId,
+    pub marked_on: NaiveDate,
+    pub reason: String,
+    pub marked_by_name: Option<String>,
 }

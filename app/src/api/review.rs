@@ -161,20 +161,24 @@ async fn clinic_and_day(
     Ok((principal, clinic, day, next))
 }
 
-/// The review list of a clinic's meeting (by default the next one).
-#[server(GetReviewBoard, "/api/fn")]
-pub async fn get_review_board(
+/// The board view for a clinic's meeting, after checking that the user may see the list; the
+/// audit entry names the screen (the list, or the printable agenda, an export).
+#[cfg(feature = "ssr")]
+async fn board_view(
     clinic: Option<i64>,
     date: Option<String>,
+    audit: &str,
+    with_actions: bool,
 ) -> Result<ReviewBoardView, AppError> {
     use crate::model::today;
     use crate::policy::{authorize, Action};
     let (principal, clinic, meets_on, next) =
-        clinic_and_day(clinic, date, Action::ViewReviewList, "review.list").await?;
+        clinic_and_day(clinic, date, Action::ViewReviewList, audit).await?;
     let store = super::context::store()?;
     let today = today();
     let (board, meeting) = load::board(store.as_ref(), clinic, meets_on, today).await?;
     let (clinics, this) = super::context::member_clinics(&principal, clinic).await?;
+    let may = |action| with_actions && authorize(&principal, action, Some(clinic)).is_ok();
     Ok(ReviewBoardView {
         clinic: this,
         clinics,
@@ -183,9 +187,18 @@ pub async fn get_review_board(
         today,
         meeting,
         board,
-        can_plan: authorize(&principal, Action::PlanReview, Some(clinic)).is_ok(),
-        can_record: authorize(&principal, Action::RecordRecommendation, Some(clinic)).is_ok(),
+        can_plan: may(Action::PlanReview),
+        can_record: may(Action::RecordRecommendation),
     })
+}
+
+/// The review list of a clinic's meeting (by default the next one).
+#[server(GetReviewBoard, "/api/fn")]
+pub async fn get_review_board(
+    clinic: Option<i64>,
+    date: Option<String>,
+) -> Result<ReviewBoardView, AppError> {
+    board_view(clinic, date, "review.list", true).await
 }
 
 /// The printable agenda: the same list, audited as an export.
@@ -194,25 +207,7 @@ pub async fn get_review_agenda(
     clinic: Option<i64>,
     date: Option<String>,
 ) -> Result<ReviewBoardView, AppError> {
-    use crate::model::today;
-    use crate::policy::Action;
-    let (principal, clinic, meets_on, next) =
-        clinic_and_day(clinic, date, Action::ViewReviewList, "review.agenda_print").await?;
-    let store = super::context::store()?;
-    let today = today();
-    let (board, meeting) = load::board(store.as_ref(), clinic, meets_on, today).await?;
-    let (clinics, this) = super::context::member_clinics(&principal, clinic).await?;
-    Ok(ReviewBoardView {
-        clinic: this,
-        clinics,
-        meets_on,
-        next_meeting_on: next,
-        today,
-        meeting,
-        board,
-        can_plan: false,
-        can_record: false,
-    })
+    board_view(clinic, date, "review.agenda_print", false).await
 }
 
 /// Puts a patient on the review list ("discuss at review") with a reason.
@@ -296,7 +291,7 @@ pub async fn mark_ready(episode: i64, summary: String) -> Result<(), AppError> {
 #[server(DeferReview, "/api/fn")]
 pub async fn defer_review(episode: i64, date: String, reason: String) -> Result<(), AppError> {
     use crate::case_review::NewDeferral;
-    use crate::domain::meeting::check_deferral;
+    use crate::domain::review::check_deferral;
     use crate::forms::text;
     use crate::model::{today, EpisodeId};
     use crate::policy::Action;

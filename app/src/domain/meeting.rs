@@ -1,14 +1,11 @@
 //! The weekly case-review meeting (DOMAIN.md §4 and the review issue): recommendation types, the
 //! follow-through tasks they become, carry-forward of patients not reached, deferral, and the
 //! meeting calendar. DOMAIN.md is silent on the task deadline, the deferral limits and the
-//! meeting day; the choices are written next to each rule and in docs/DOMAIN-NOTES.md.
+//! meeting day; the choices are written next to each rule and in docs/DOMAIN-NOTES.md. Deferral
+//! reads a review entry's flags, so it lives with the list in `review.rs`.
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
-
-use super::episode::add_days;
-use super::flags::FlagKind;
-use super::review::ReviewEntry;
 
 /// An enum with a stored code and a label for people, both written once.
 macro_rules! coded {
@@ -90,6 +87,13 @@ coded! {
     }
 }
 
+/// `date` plus `days`, saturating at the end of the calendar (like `episode::add_days`; this module
+/// stands apart from the episode records so that stored records can name its types).
+fn add_days(date: NaiveDate, days: u64) -> NaiveDate {
+    date.checked_add_days(chrono::Days::new(days))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 /// Days a care manager has to act on a recommendation. Choice (DOMAIN.md is silent): one week,
 /// so that every task is settled before the next weekly meeting.
 pub const TASK_DUE_DAYS: u64 = 7;
@@ -130,33 +134,13 @@ pub fn weekday_from_number(n: u8) -> Option<Weekday> {
     }
 }
 
-/// Why a patient cannot be deferred, if they cannot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum DeferralError {
-    /// Choice (DOMAIN.md is silent): a safety concern is never postponed a week.
-    #[error("a patient with a safety flag cannot be deferred; discuss them at this meeting")]
-    Safety,
-    #[error("the patient has already been reviewed at this meeting")]
-    AlreadyReviewed,
-}
-
-/// Whether a listed patient may be deferred one week.
-pub fn check_deferral(entry: &ReviewEntry, reviewed_here: bool) -> Result<(), DeferralError> {
-    if entry.reasons.iter().any(|f| f.kind == FlagKind::Safety) {
-        return Err(DeferralError::Safety);
-    }
-    if reviewed_here {
-        return Err(DeferralError::AlreadyReviewed);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::episode::tests::date;
-    use crate::domain::flags::Flag;
-    use crate::model::{EpisodeId, PatientId};
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
     use proptest::prelude::*;
 
     #[test]
@@ -206,39 +190,6 @@ mod tests {
         assert_eq!(weekday_from_number(3), Some(Weekday::Wed));
         assert_eq!(weekday_from_number(0), None);
         assert_eq!(weekday_from_number(8), None);
-    }
-
-    fn entry(kinds: &[FlagKind]) -> ReviewEntry {
-        ReviewEntry {
-            patient_id: PatientId(1),
-            episode_id: EpisodeId(1),
-            top: kinds[0],
-            weeks_in_treatment: 3,
-            weeks_on_current_plan: 3,
-            reasons: kinds
-                .iter()
-                .map(|k| Flag {
-                    kind: *k,
-                    explanation: String::new(),
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn a_safety_flag_cannot_be_deferred_and_nor_can_a_reviewed_patient() {
-        assert_eq!(
-            check_deferral(&entry(&[FlagKind::Safety, FlagKind::NoConsult]), false),
-            Err(DeferralError::Safety)
-        );
-        assert_eq!(
-            check_deferral(&entry(&[FlagKind::NotImproving]), true),
-            Err(DeferralError::AlreadyReviewed)
-        );
-        assert_eq!(
-            check_deferral(&entry(&[FlagKind::NotImproving]), false),
-            Ok(())
-        );
     }
 
     #[test]

@@ -116,6 +116,27 @@ pub fn review_list(candidates: &[ReviewCandidate], rules: &FlagRules) -> Vec<Rev
     entries
 }
 
+/// Why a patient cannot be deferred, if they cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DeferralError {
+    /// Choice (DOMAIN.md is silent): a safety concern is never postponed a week.
+    #[error("a patient with a safety flag cannot be deferred; discuss them at this meeting")]
+    Safety,
+    #[error("the patient has already been reviewed at this meeting")]
+    AlreadyReviewed,
+}
+
+/// Whether a listed patient may be deferred one week.
+pub fn check_deferral(entry: &ReviewEntry, reviewed_here: bool) -> Result<(), DeferralError> {
+    if entry.reasons.iter().any(|f| f.kind == FlagKind::Safety) {
+        return Err(DeferralError::Safety);
+    }
+    if reviewed_here {
+        return Err(DeferralError::AlreadyReviewed);
+    }
+    Ok(())
+}
+
 /// Whether the episode is on the review list on `as_of`.
 pub fn is_listed(episode: &EpisodeData, rules: &FlagRules, as_of: NaiveDate) -> bool {
     review_entry(&ReviewCandidate::evaluate(episode, rules, as_of), rules).is_some()
@@ -199,6 +220,39 @@ mod tests {
             weeks_on_current_plan: on_plan,
             flags: kinds.iter().copied().map(flag).collect(),
         }
+    }
+
+    fn listed(kinds: &[FlagKind]) -> ReviewEntry {
+        ReviewEntry {
+            patient_id: PatientId(1),
+            episode_id: EpisodeId(1),
+            top: kinds[0],
+            weeks_in_treatment: 3,
+            weeks_on_current_plan: 3,
+            reasons: kinds
+                .iter()
+                .map(|k| Flag {
+                    kind: *k,
+                    explanation: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_safety_flag_cannot_be_deferred_and_nor_can_a_reviewed_patient() {
+        assert_eq!(
+            check_deferral(&listed(&[FlagKind::Safety, FlagKind::NoConsult]), false),
+            Err(DeferralError::Safety)
+        );
+        assert_eq!(
+            check_deferral(&listed(&[FlagKind::NotImproving]), true),
+            Err(DeferralError::AlreadyReviewed)
+        );
+        assert_eq!(
+            check_deferral(&listed(&[FlagKind::NotImproving]), false),
+            Ok(())
+        );
     }
 
     fn ids(list: &[ReviewEntry]) -> Vec<i64> {
