@@ -9,9 +9,8 @@ use crate::pages::admin::{AdminClinicsPage, AdminUsersPage, AuditPage, ClinicSet
 use crate::pages::caseload::CaseloadPage;
 use crate::pages::chart::ChartPage;
 use crate::pages::enroll::EnrollPage;
-use crate::pages::home::HomePage;
 use crate::pages::measure::{EditMeasurementPage, MeasurePage};
-use crate::pages::meeting::{MeetingPage, MeetingRecordPage, MeetingsPage};
+use crate::pages::meeting::{ConsultantHome, MeetingPage, MeetingRecordPage, MeetingsPage};
 use crate::pages::review::{AgendaPage, ReviewPage};
 use crate::pages::tasks::TasksPage;
 use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage};
@@ -25,13 +24,14 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/") view=CaseloadPage ssr=SsrMode::Async />
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async />
                     <Route path=path!("/patients") view=PatientsPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/new") view=EnrollPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id") view=ChartPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id/measure") view=MeasurePage ssr=SsrMode::Async />
                     <Route path=path!("/measurements/:id") view=EditMeasurementPage ssr=SsrMode::Async />
+                    <Route path=path!("/upcoming") view=ConsultantHome ssr=SsrMode::Async />
                     <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/review/agenda") view=AgendaPage ssr=SsrMode::Async />
                     <Route path=path!("/meetings") view=MeetingsPage ssr=SsrMode::Async />

@@ -68,9 +68,9 @@ test('a weekly case review: manual flag, meeting mode, carry-forward and the car
   await expectNoSeriousViolations(page);
   await signOut(page);
 
-  // The consultant's home counts the patients flagged for the next meeting.
+  // The consultant lands on their home, which counts the patients flagged for the next meeting.
   await signIn(page, CONSULTANT);
-  await page.goto('/');
+  await expect(page).toHaveURL(/\/upcoming$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Upcoming case reviews' })).toBeVisible();
   await expect(page.getByText('3 flagged')).toBeVisible();
   await page.getByRole('link', { name: 'Open the list' }).click();

@@ -13,10 +13,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let ip = super::context::client_ip();
     let (cookie, role) = auth.sign_in(&email, &password, ip).await?;
     super::context::set_cookie(&cookie)?;
-    leptos_axum::redirect(if role == crate::policy::Role::Admin {
-        "/admin/users"
-    } else {
-        "/"
+    leptos_axum::redirect(match role {
+        crate::policy::Role::Admin => "/admin/users",
+        crate::policy::Role::PsychiatricConsultant => "/upcoming",
+        _ => "/",
     });
     Ok(())
 }

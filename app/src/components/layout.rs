@@ -10,8 +10,7 @@ use crate::error::AppError;
 use crate::policy::Role;
 
 /// The signed-in user of the page, shared by the header parts.
-/// The signed-in user, loaded once per navigation and shared through the context.
-pub type Me = Resource<Result<Option<UserSummary>, AppError>>;
+type Me = Resource<Result<Option<UserSummary>, AppError>>;
 use crate::PRODUCT;
 
 #[component]
@@ -76,7 +75,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         .into_any()
                                     } else {
                                         view! {
-                                            {(role == Some(Role::PsychiatricConsultant)).then(|| view! { <NavLink href="/" label="Upcoming reviews" /> })}
+                                            {(role == Some(Role::PsychiatricConsultant)).then(|| view! { <NavLink href="/upcoming" label="Upcoming reviews" /> })}
                                             <NavLink href="/caseload" label="Caseload" />
                                             <NavLink href="/patients" label="All patients" />
                                             {reviews.then(|| view! {
@@ -142,6 +141,7 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     let current = move || {
         let path = location.pathname.get();
         let here = path == href
+            || (href == "/caseload" && path == "/")
             || (href == "/review"
                 && (path.starts_with("/review") || path.starts_with("/meetings")))
             || (href == "/admin/users" && path == "/admin")

@@ -42,12 +42,16 @@ pub fn MeetingPage() -> impl IntoView {
     view! {
         <Title text="Meeting mode" />
         <Suspense fallback=|| view! { <p class="loading">"Loading the meeting…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <Meeting view at record end /> }.into_any(),
-                    Err(err) => page_error("Meeting mode", err),
-                }
-            })}
+            {move || {
+                // Moving to another patient changes only the query: re-render, no refetch.
+                let position = at.get();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(view) => view! { <Meeting view position record end /> }.into_any(),
+                        Err(err) => page_error("Meeting mode", err),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -116,13 +120,13 @@ fn MeetingTimer() -> impl IntoView {
 #[component]
 fn Meeting(
     view: MeetingView,
-    at: Memo<usize>,
+    position: usize,
     record: ServerAction<RecordReview>,
     end: ServerAction<EndMeeting>,
 ) -> impl IntoView {
     let id = view.meeting.id.0;
     let total = view.board.rows.len();
-    let position = at.get_untracked().clamp(1, total.max(1));
+    let position = position.clamp(1, total.max(1));
     let href = |n: usize| format!("/meetings/{id}?at={n}");
     let prev = (position > 1).then(|| href(position - 1));
     let next = (position < total).then(|| href(position + 1));

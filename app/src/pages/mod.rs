@@ -4,7 +4,6 @@ pub mod admin;
 pub mod caseload;
 pub mod chart;
 pub mod enroll;
-pub mod home;
 pub mod login;
 pub mod measure;
 pub mod meeting;
