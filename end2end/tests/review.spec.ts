@@ -66,6 +66,7 @@ test('a weekly case review: manual flag, meeting mode, carry-forward and the car
   await expect(list.nth(2)).toContainText('Review, Blake');
   await expect(page.locator('svg.spark').first()).toBeVisible();
   await expectNoSeriousViolations(page);
+  await page.screenshot({ path: 'output/review-list.png', fullPage: true });
   await signOut(page);
 
   // The consultant lands on their home, which counts the patients flagged for the next meeting.
@@ -100,6 +101,9 @@ test('a weekly case review: manual flag, meeting mode, carry-forward and the car
   await page.getByRole('button', { name: 'Record and mark reviewed' }).click();
   await expect(page.getByText('Reviewed at this meeting')).toBeVisible();
   await expect(page.getByText('2 reviewed')).toBeVisible();
+  // The form is empty again, so the same recommendation is not recorded twice by accident.
+  await expect(page.getByLabel('Details', { exact: true })).toHaveValue('');
+  await page.screenshot({ path: 'output/meeting-mode.png', fullPage: true });
 
   // Blake is not reached; ending the meeting records who was reviewed and who carries forward.
   await page.getByRole('button', { name: 'End meeting' }).click();

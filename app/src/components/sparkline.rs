@@ -30,9 +30,10 @@ pub fn Sparkline(
     #[prop(default = 96.0)] width: f64,
     #[prop(default = 24.0)] height: f64,
 ) -> impl IntoView {
-    let label = if points.is_empty() {
-        "No PHQ-9 scores".to_owned()
-    } else {
+    if points.is_empty() {
+        return ().into_any();
+    }
+    let label = {
         format!(
             "PHQ-9 scores: {}",
             points
@@ -63,6 +64,7 @@ pub fn Sparkline(
             {last}
         </svg>
     }
+    .into_any()
 }
 
 #[cfg(test)]

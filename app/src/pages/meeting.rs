@@ -217,6 +217,16 @@ fn PatientReview(
     record: ServerAction<RecordReview>,
 ) -> impl IntoView {
     let err = last_error(record);
+    // The form empties after each recorded recommendation (and keeps its input after a refusal),
+    // so a second click cannot record the same one twice by accident.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(record.value().get(), Some(Ok(()))) {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+        }
+    });
     let past = row
         .past_reviews
         .iter()
@@ -258,7 +268,7 @@ fn PatientReview(
             </section>
             {here.map(|h| view! { <section class="notice"><h3>"Reviewed at this meeting"</h3><ul>{h}</ul></section> })}
             {can_record.then(|| view! {
-                <ActionForm action=record attr:class="stacked-form recommendation-form">
+                <ActionForm action=record node_ref=form attr:class="stacked-form recommendation-form">
                     <h3>{if row.reviewed_here.is_some() { "Add another recommendation" } else { "Recommendation" }}</h3>
                     <ErrorSummary error=err />
                     <input type="hidden" name="meeting" value=meeting.to_string() />
