@@ -3,8 +3,8 @@
 //! function's work) and the whole server-side render of `GET /caseload` through the router,
 //! signed in. Target: ≤ 20 ms for the page.
 //!
-//! It also measures the weekly review list of clinic 1 (about 2,100 open episodes, nine in ten
-//! of them already reviewed once): the store's candidate read through the review queue plus the
+//! It also measures the weekly review list of clinic 1 (about 2,100 open episodes, all but about
+//! 40 of them already reviewed once): the store's candidate read through the review queue plus the
 //! rules. Target: ≤ 5 ms, in proportion to the flagged patients rather than the registry.
 //!
 //! Seeding takes about a minute; `TANDEM_BENCH_PATIENTS` changes the registry size.
@@ -33,6 +33,7 @@ const PASSWORD: &str = "synthetic bench phrase";
 
 struct Registry {
     store: SharedStore,
+    sqlite: SqliteStore,
     care_manager: i64,
     _dir: tempfile::TempDir,
 }
@@ -119,8 +120,8 @@ async fn seed(patients: i64) -> Registry {
         .await
         .expect("contact");
     }
-    // One past meeting per clinic at which nine in ten patients were reviewed; the tenth is
-    // still waiting for a first review (`no_consult`).
+    // One past meeting per clinic at which every patient but one in 53 was reviewed; those are
+    // still waiting for a first review (`no_consult`): about 40 in clinic 1, a full weekly list.
     for c in 1..=CLINICS {
         sqlx::query(
             "INSERT INTO review_meetings (id, clinic_id, meets_on, attendees, started_at) \
@@ -133,7 +134,7 @@ async fn seed(patients: i64) -> Registry {
         .await
         .expect("meeting");
     }
-    for p in (1..=patients).filter(|p| p % 10 != 0) {
+    for p in (1..=patients).filter(|p| p % 53 != 0) {
         let clinic = if p <= CASELOAD { 1 } else { (p % CLINICS) + 1 };
         sqlx::query(
             "INSERT INTO case_reviews (meeting_id, episode_id, reviewed_on, note, created_at) \
@@ -154,6 +155,7 @@ async fn seed(patients: i64) -> Registry {
         .expect("analyze");
     Registry {
         store,
+        sqlite,
         care_manager,
         _dir: dir,
     }
@@ -163,6 +165,70 @@ async fn seed(patients: i64) -> Registry {
 #[allow(clippy::print_stderr)]
 fn report_seeding(patients: i64, scores: i64, seconds: f64) {
     eprintln!("seeded {patients} patients, {scores} scores in {seconds:.1} s");
+}
+
+/// With `TANDEM_BENCH_PLANS` set: each candidate statement's SQLite plan and one timed run.
+#[allow(clippy::print_stderr)]
+async fn report_plans(sqlite: &SqliteStore, day: chrono::NaiveDate) {
+    use sqlx::Row;
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM review_queue WHERE clinic_id = 1), \
+         (SELECT COUNT(*) FROM review_queue WHERE clinic_id = 1 AND due_on <= $1), \
+         (SELECT COUNT(*) FROM review_queue WHERE clinic_id = 1 AND stale)",
+    )
+    .bind(day)
+    .fetch_one(sqlite.write_pool())
+    .await
+    .expect("counts");
+    eprintln!("clinic 1 queue rows, due by the meeting, stale: {counts:?}");
+    let started = Instant::now();
+    for _ in 0..20 {
+        sqlx::query("SELECT 1")
+            .fetch_all(sqlite.write_pool())
+            .await
+            .expect("select 1");
+    }
+    eprintln!(
+        "{:>8.3} ms  SELECT 1 (the cost of a round trip)",
+        started.elapsed().as_secs_f64() * 1000.0 / 20.0
+    );
+    let (ids, per_id) = tandem_server::db::review_candidate_statements();
+    for (i, sql) in std::iter::once(ids).chain(per_id).enumerate() {
+        let bind = |sql: &'static str| {
+            let q = sqlx::query(sql);
+            if i == 0 {
+                q.bind(1_i64).bind(day).bind(day)
+            } else {
+                (1..=8_i64).fold(q, |q, id| q.bind(id))
+            }
+        };
+        let text: &'static str = Box::leak(format!("EXPLAIN QUERY PLAN {sql}").into_boxed_str());
+        let plan: Vec<String> = bind(text)
+            .fetch_all(sqlite.write_pool())
+            .await
+            .expect("plan")
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect();
+        let mut rows = 0;
+        let mut started = Instant::now();
+        for n in 0..21 {
+            if n == 1 {
+                started = Instant::now();
+            }
+            rows = bind(sql)
+                .fetch_all(sqlite.write_pool())
+                .await
+                .expect("run")
+                .len();
+        }
+        eprintln!(
+            "{:>8.3} ms {rows:>6} rows  {}\n    {}",
+            started.elapsed().as_secs_f64() * 1000.0 / 20.0,
+            &sql[..sql.len().min(90)],
+            plan.join("\n    ")
+        );
+    }
 }
 
 #[allow(clippy::print_stderr)]
@@ -220,6 +286,26 @@ fn bench(c: &mut Criterion) {
         .expect("board")
         .0;
     report_list(first.rows.len());
+    if std::env::var_os("TANDEM_BENCH_PLANS").is_some() {
+        rt.block_on(report_plans(&registry.sqlite, meets_on));
+    }
+    let review_scope = app::case_review::ReviewScope {
+        clinic_id: ClinicId(1),
+        meets_on,
+        as_of: meets_on,
+    };
+    group.bench_function("review_candidates_store_only", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let c = registry
+                    .store
+                    .review_candidates(&review_scope)
+                    .await
+                    .expect("candidates");
+                black_box(c)
+            })
+        });
+    });
     group.bench_function("review_list_clinic_1", |b| {
         b.iter(|| {
             rt.block_on(async {

@@ -76,7 +76,7 @@ async fn the_clinic_filtered_patient_list_uses_the_clinic_index() {
 async fn caseload_plans(mine: bool) -> Vec<String> {
     let (store, _dir) = support::sqlite_store().await;
     let mut plans = Vec::new();
-    for sql in tandem_server::db::caseload_statements(Some(mine)) {
+    for sql in tandem_server::db::caseload_statements(mine) {
         let cm: Option<i64> = mine.then_some(7);
         let plan = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
             .bind(1_i64)
@@ -152,29 +152,50 @@ fn assert_no_scans(plans: &[String]) {
 
 /// The review list's cost follows the flagged patients, not the registry: its candidates come
 /// from range scans of the review queue (due by the date, or stale) and of this meeting's
-/// reviews and deferrals, and every record is then an index lookup per episode.
+/// reviews and deferrals, and every record of those candidates is then an index lookup by
+/// episode id.
 #[tokio::test]
 async fn the_review_list_reads_its_candidates_through_the_queue_indices() {
     let (store, _dir) = support::sqlite_store().await;
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
-    let mut plans = Vec::new();
-    for sql in tandem_server::db::caseload_statements(None) {
-        let plan = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .bind(1_i64)
-            .bind(day)
-            .bind(day)
-            .fetch_all(store.write_pool())
-            .await
-            .expect("plan")
-            .iter()
-            .map(|r| r.get::<String, _>("detail"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        plans.push(plan);
+    let (ids, per_id) = tandem_server::db::review_candidate_statements();
+    let plan = |sql: String, binds: Vec<i64>, with_days: bool| {
+        let pool = store.write_pool().clone();
+        async move {
+            let text = format!("EXPLAIN QUERY PLAN {sql}");
+            let mut q = sqlx::query(&text);
+            if with_days {
+                q = q.bind(binds[0]).bind(day).bind(day);
+            } else {
+                for b in binds {
+                    q = q.bind(b);
+                }
+            }
+            q.fetch_all(&pool)
+                .await
+                .expect("plan")
+                .iter()
+                .map(|r| r.get::<String, _>("detail"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let first = plan(ids.to_owned(), vec![1], true).await;
+    assert!(first.contains("review_queue_due"), "{first}");
+    assert!(first.contains("review_queue_stale"), "{first}");
+    let mut plans = vec![first];
+    for sql in per_id {
+        plans.push(plan(sql.to_owned(), (1..=8).collect(), false).await);
     }
-    for plan in &plans {
-        assert!(plan.contains("review_queue_due"), "{plan}");
-        assert!(plan.contains("review_queue_stale"), "{plan}");
+    for (plan, index) in plans.iter().skip(2).zip([
+        "measurements_by_episode",
+        "contacts_by_episode",
+        "hospital_events_by_episode",
+        "treatment_changes_by_episode",
+        "case_reviews_by_episode",
+        "review_marks_by_episode",
+    ]) {
+        assert!(plan.contains(index), "{plan}");
     }
     assert_no_scans(&plans);
 }

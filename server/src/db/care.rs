@@ -46,9 +46,10 @@ macro_rules! impl_care_store {
                 bounds.ok_or(app::ports::StoreError::NotFound("episode"))
             }
 
-            /// One statement with its binds, every row read as `R`.
-            async fn fetch_bound<R>(
-                &self,
+            /// One statement with its binds on a connection (or a transaction's), every row read
+            /// as `R`.
+            async fn fetch_on<R>(
+                conn: &mut <$db as sqlx::Database>::Connection,
                 sql: &str,
                 binds: &[$crate::db::care_sql::Bind],
             ) -> app::ports::StoreResult<Vec<R>>
@@ -66,94 +67,56 @@ macro_rules! impl_care_store {
                     };
                 }
                 query
-                    .fetch_all(self.read_pool())
+                    .fetch_all(&mut *conn)
                     .await
                     .map_err($crate::db::common::map_err)
             }
 
+            /// One statement with its binds on a pooled read connection.
+            async fn fetch_bound<R>(
+                &self,
+                sql: &str,
+                binds: &[$crate::db::care_sql::Bind],
+            ) -> app::ports::StoreResult<Vec<R>>
+            where
+                R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            {
+                let mut conn = self
+                    .read_pool()
+                    .acquire()
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                Self::fetch_on(&mut conn, sql, binds).await
+            }
+
+
             /// The open episodes one set of statements selects, each with every score, contact,
             /// hospital event, treatment change, review and mark the rules read: seven queries,
-            /// whatever the number of episodes.
+            /// whatever the number of episodes, run side by side on pooled connections.
             async fn load_episodes(
                 &self,
                 sql: &$crate::db::care_sql::CaseloadSql,
                 binds: &[$crate::db::care_sql::Bind],
             ) -> app::ports::StoreResult<$crate::db::care_rows::LoadedEpisodes> {
-                let episodes: Vec<$crate::db::care_rows::CaseloadEpisodeRow> =
-                    self.fetch_bound(&sql.episodes, binds).await?;
-                let mut out = $crate::db::care_rows::LoadedEpisodes::default();
-                let mut index = std::collections::HashMap::with_capacity(episodes.len());
-                for row in episodes {
-                    let care_plan = row.care_plan.clone();
-                    let (patient, data, care_manager_id, care_manager_name) = row.into_parts()?;
-                    index.insert(data.episode_id.0, out.episodes.len());
-                    out.care_plans.push((data.episode_id, care_plan));
-                    out.episodes.push(app::model::CaseloadEpisode {
-                        patient,
-                        care_manager_id,
-                        care_manager_name,
-                        data,
-                    });
-                }
-                if out.episodes.is_empty() {
-                    return Ok(out);
-                }
-                let eps = &mut out.episodes;
-                let measurements: Vec<$crate::db::rows::MeasurementRow> =
-                    self.fetch_bound(&sql.measurements, binds).await?;
-                for row in measurements {
-                    let m: app::model::Measurement = row.try_into()?;
-                    if let Some(&i) = index.get(&m.episode_id.0) {
-                        eps[i].data.scores.push(app::domain::Score::from(&m));
-                    }
-                }
-                let contacts: Vec<$crate::db::care_rows::RuleContactRow> =
-                    self.fetch_bound(&sql.contacts, binds).await?;
-                for row in contacts {
-                    let (episode, contact) = row.into_contact()?;
-                    if let Some(&i) = index.get(&episode) {
-                        eps[i].data.record_contact(contact);
-                    }
-                }
-                let events: Vec<$crate::db::care_rows::HospitalEventRow> =
-                    self.fetch_bound(&sql.hospital_events, binds).await?;
-                for row in events {
-                    let event: app::model::HospitalEvent = row.try_into()?;
-                    if let Some(&i) = index.get(&event.episode_id.0) {
-                        eps[i].data.hospital_discharges.push(event.discharge());
-                    }
-                }
-                let changes: Vec<$crate::db::care_rows::RuleTreatmentChangeRow> =
-                    self.fetch_bound(&sql.treatment_changes, binds).await?;
-                let mut last_change = std::collections::HashMap::new();
-                for row in changes {
-                    if let Some(&i) = index.get(&row.episode_id) {
-                        eps[i].data.treatment_changes.push(row.changed_on);
-                        last_change.insert(row.episode_id, (row.changed_on, row.description));
-                    }
-                }
-                out.last_changes = last_change
-                    .into_iter()
-                    .map(|(e, (d, t))| (app::model::EpisodeId(e), d, t))
-                    .collect();
-                let reviews: Vec<$crate::db::review_rows::ReviewDateRow> =
-                    self.fetch_bound(&sql.reviews, binds).await?;
-                for row in reviews {
-                    if let Some(&i) = index.get(&row.episode_id) {
-                        eps[i].data.psychiatric_reviews.push(row.reviewed_on);
-                    }
-                }
-                let marks: Vec<$crate::db::review_rows::MarkRow> =
-                    self.fetch_bound(&sql.marks, binds).await?;
-                for row in marks {
-                    if let Some(&i) = index.get(&row.episode_id) {
-                        eps[i].data.review_mark = Some(app::domain::ReviewMark {
-                            marked_on: row.marked_on,
-                            reason: row.reason.clone(),
-                        });
-                    }
-                }
-                Ok(out)
+                let (episodes, measurements, contacts, events, changes, reviews, marks) =
+                    tokio::try_join!(
+                        self.fetch_bound(&sql.episodes, binds),
+                        self.fetch_bound(&sql.measurements, binds),
+                        self.fetch_bound(&sql.contacts, binds),
+                        self.fetch_bound(&sql.hospital_events, binds),
+                        self.fetch_bound(&sql.treatment_changes, binds),
+                        self.fetch_bound(&sql.reviews, binds),
+                        self.fetch_bound(&sql.marks, binds),
+                    )?;
+                $crate::db::care_rows::assemble(
+                    episodes,
+                    measurements,
+                    contacts,
+                    events,
+                    changes,
+                    reviews,
+                    marks,
+                )
             }
 
             /// Inserts a score after checking that its date falls inside the episode.

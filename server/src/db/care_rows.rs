@@ -405,3 +405,73 @@ pub struct LoadedEpisodes {
     pub care_plans: Vec<(EpisodeId, String)>,
     pub last_changes: Vec<(EpisodeId, NaiveDate, String)>,
 }
+
+/// Open episodes with their records, from the seven statements' rows.
+pub fn assemble(
+    episodes: Vec<CaseloadEpisodeRow>,
+    measurements: Vec<super::rows::MeasurementRow>,
+    contacts: Vec<RuleContactRow>,
+    events: Vec<HospitalEventRow>,
+    changes: Vec<RuleTreatmentChangeRow>,
+    reviews: Vec<super::review_rows::ReviewDateRow>,
+    marks: Vec<super::review_rows::MarkRow>,
+) -> Result<LoadedEpisodes, StoreError> {
+    let mut out = LoadedEpisodes::default();
+    let mut index = std::collections::HashMap::with_capacity(episodes.len());
+    for row in episodes {
+        let care_plan = row.care_plan.clone();
+        let (patient, data, care_manager_id, care_manager_name) = row.into_parts()?;
+        index.insert(data.episode_id.0, out.episodes.len());
+        out.care_plans.push((data.episode_id, care_plan));
+        out.episodes.push(app::model::CaseloadEpisode {
+            patient,
+            care_manager_id,
+            care_manager_name,
+            data,
+        });
+    }
+    let eps = &mut out.episodes;
+    for row in measurements {
+        let m: app::model::Measurement = row.try_into()?;
+        if let Some(&i) = index.get(&m.episode_id.0) {
+            eps[i].data.scores.push(app::domain::Score::from(&m));
+        }
+    }
+    for row in contacts {
+        let (episode, contact) = row.into_contact()?;
+        if let Some(&i) = index.get(&episode) {
+            eps[i].data.record_contact(contact);
+        }
+    }
+    for row in events {
+        let event: app::model::HospitalEvent = row.try_into()?;
+        if let Some(&i) = index.get(&event.episode_id.0) {
+            eps[i].data.hospital_discharges.push(event.discharge());
+        }
+    }
+    let mut last_change = std::collections::HashMap::new();
+    for row in changes {
+        if let Some(&i) = index.get(&row.episode_id) {
+            eps[i].data.treatment_changes.push(row.changed_on);
+            last_change.insert(row.episode_id, (row.changed_on, row.description));
+        }
+    }
+    out.last_changes = last_change
+        .into_iter()
+        .map(|(e, (d, t))| (EpisodeId(e), d, t))
+        .collect();
+    for row in reviews {
+        if let Some(&i) = index.get(&row.episode_id) {
+            eps[i].data.psychiatric_reviews.push(row.reviewed_on);
+        }
+    }
+    for row in marks {
+        if let Some(&i) = index.get(&row.episode_id) {
+            eps[i].data.review_mark = Some(app::domain::ReviewMark {
+                marked_on: row.marked_on,
+                reason: row.reason,
+            });
+        }
+    }
+    Ok(out)
+}

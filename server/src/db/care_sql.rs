@@ -207,14 +207,18 @@ pub struct CaseloadSql {
     pub treatment_changes: String,
     pub reviews: String,
     pub marks: String,
-    /// The episode ids the filter selects, for statements of other modules.
-    pub ids: String,
 }
 
 fn caseload_sql(filter: &str) -> CaseloadSql {
     let ids = format!(
         "SELECT e.id FROM episodes e JOIN patients p ON p.id = e.patient_id WHERE {filter}"
     );
+    caseload_sql_with(filter, ids)
+}
+
+/// The statements for a filter on episodes (`e`) and patients (`p`), and `ids`, what goes inside
+/// `IN (…)` to name the same episodes: a subquery, or a list of placeholders.
+pub fn caseload_sql_with(filter: &str, ids: String) -> CaseloadSql {
     CaseloadSql {
         episodes: format!(
             "SELECT p.id AS patient_id, p.clinic_id, p.mrn, p.given_name, p.family_name, \
@@ -246,7 +250,6 @@ fn caseload_sql(filter: &str) -> CaseloadSql {
             "SELECT {MARK_COLUMNS} FROM review_marks k LEFT JOIN users u ON u.id = k.marked_by \
              WHERE k.removed_at IS NULL AND k.episode_id IN ({ids}) ORDER BY k.id"
         ),
-        ids,
     }
 }
 
@@ -260,10 +263,21 @@ pub fn caseload(mine: bool) -> &'static CaseloadSql {
     }
 }
 
-/// The review list's candidate statements (binds: clinic, evaluation day, meeting day).
-pub fn review_candidates() -> &'static CaseloadSql {
-    static CANDIDATES: LazyLock<CaseloadSql> = LazyLock::new(|| caseload_sql(CANDIDATE_FILTER));
-    &CANDIDATES
+/// The review list's candidate episodes (binds: clinic, evaluation day, meeting day): one
+/// statement, whose ids the record statements then take as a list.
+pub static CANDIDATE_IDS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT e.id FROM episodes e JOIN patients p ON p.id = e.patient_id \
+         WHERE {CANDIDATE_FILTER}"
+    )
+});
+
+/// `$1, $2, …, $n`.
+pub fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The columns of a review mark, `k` joined to its author `u`.

@@ -24,19 +24,41 @@ use crate::error::StartupError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+/// The review list's candidate read, exposed for query-plan tests and benchmarks: the statement
+/// that selects the candidates (binds: clinic, evaluation day, meeting day), and the statements
+/// that then read a list of 8 candidate ids (records for the rules, queue rows, reviews,
+/// recommendations, "ready" summaries).
+pub fn review_candidate_statements() -> (&'static str, Vec<&'static str>) {
+    let s = review_sql::candidates_for(8);
+    let r = &s.records;
+    (
+        care_sql::CANDIDATE_IDS.as_str(),
+        vec![
+            &r.episodes,
+            &r.measurements,
+            &r.contacts,
+            &r.hospital_events,
+            &r.treatment_changes,
+            &r.reviews,
+            &r.marks,
+            &s.queue,
+            &s.reviews,
+            &s.recommendations,
+            &s.preps,
+        ],
+    )
+}
+
 /// The patient-list statement (all clinics, or one clinic), exposed for query-plan tests.
 pub fn list_patients_sql(by_clinic: bool) -> &'static str {
     sql::list_patients(by_clinic)
 }
 
 /// The seven statements that load open episodes for the rules (episodes, scores, contacts,
-/// events, treatment changes, reviews, marks): for a care manager's caseload (`mine`), a whole
-/// clinic, or (`None`) the review list's candidates; exposed for query-plan tests.
-pub fn caseload_statements(mine: Option<bool>) -> [&'static str; 7] {
-    let s = match mine {
-        Some(mine) => care_sql::caseload(mine),
-        None => care_sql::review_candidates(),
-    };
+/// events, treatment changes, reviews, marks), for a care manager's caseload (`mine`) or a whole
+/// clinic; exposed for query-plan tests.
+pub fn caseload_statements(mine: bool) -> [&'static str; 7] {
+    let s = care_sql::caseload(mine);
     [
         &s.episodes,
         &s.measurements,

@@ -101,31 +101,63 @@ macro_rules! impl_review_store {
                     Bind::Date(scope.meets_on),
                 ];
                 let meeting_binds = [Bind::Int(scope.clinic_id.0), Bind::Date(scope.meets_on)];
-                // The queue first: a write after this read moves the version.
-                let queue: Vec<rows::QueueRow> =
-                    self.fetch_bound(&sql::CANDIDATE_QUEUE, &binds).await?;
-                let loaded = self
-                    .load_episodes($crate::db::care_sql::review_candidates(), &binds)
+                // The candidates and their queue rows first: a write after this read moves a
+                // row's version, and the write-back then leaves that row stale. The records are
+                // read after it, side by side on pooled connections.
+                let ids: Vec<(i64,)> = self
+                    .fetch_bound(&$crate::db::care_sql::CANDIDATE_IDS, &binds)
                     .await?;
-                let reviews: Vec<rows::CaseReviewRow> =
-                    self.fetch_bound(&sql::CANDIDATE_REVIEWS, &binds).await?;
-                let recs: Vec<rows::RecommendationRow> = self
-                    .fetch_bound(&sql::CANDIDATE_RECOMMENDATIONS, &binds)
-                    .await?;
-                let preps: Vec<rows::PrepRow> =
-                    self.fetch_bound(&sql::CANDIDATE_PREPS, &binds).await?;
-                let mut latest_prep = std::collections::HashMap::new();
-                for p in preps {
-                    latest_prep.insert(p.episode_id, p);
+                let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+                let lists: Vec<(&'static sql::CandidateSql, Vec<Bind>)> = ids
+                    .chunks(sql::MAX_IDS)
+                    .map(|chunk| {
+                        let size = sql::id_bucket(chunk.len());
+                        let last = chunk.last().copied().unwrap_or_default();
+                        let list = chunk
+                            .iter()
+                            .copied()
+                            .chain(std::iter::repeat(last))
+                            .take(size)
+                            .map(Bind::Int)
+                            .collect();
+                        (sql::candidates_for(size), list)
+                    })
+                    .collect();
+                let mut queue: Vec<rows::QueueRow> = Vec::new();
+                for (statements, list) in &lists {
+                    queue.extend(
+                        self.fetch_bound::<rows::QueueRow>(&statements.queue, list)
+                            .await?,
+                    );
                 }
-                let deferrals: Vec<rows::DeferralRow> =
-                    self.fetch_bound(sql::DEFERRALS, &meeting_binds).await?;
-                let meeting: Option<rows::MeetingRow> = self
-                    .fetch_one_bound(&sql::MEETING_ON, &meeting_binds)
-                    .await?;
-                let previous: Vec<rows::EntryRow> = self
-                    .fetch_bound(sql::PREVIOUS_ENTRIES, &meeting_binds)
-                    .await?;
+                let mut loaded = $crate::db::care_rows::LoadedEpisodes::default();
+                let mut reviews: Vec<rows::CaseReviewRow> = Vec::new();
+                let mut recs: Vec<rows::RecommendationRow> = Vec::new();
+                let mut latest_prep = std::collections::HashMap::new();
+                for (statements, list) in &lists {
+                    let (part, part_reviews, part_recs, preps) = tokio::try_join!(
+                        self.load_episodes(&statements.records, list),
+                        self.fetch_bound::<rows::CaseReviewRow>(&statements.reviews, list),
+                        self.fetch_bound::<rows::RecommendationRow>(
+                            &statements.recommendations,
+                            list
+                        ),
+                        self.fetch_bound::<rows::PrepRow>(&statements.preps, list),
+                    )?;
+                    loaded.episodes.extend(part.episodes);
+                    loaded.care_plans.extend(part.care_plans);
+                    loaded.last_changes.extend(part.last_changes);
+                    reviews.extend(part_reviews);
+                    recs.extend(part_recs);
+                    for p in preps {
+                        latest_prep.insert(p.episode_id, p);
+                    }
+                }
+                let (deferrals, meeting, previous) = tokio::try_join!(
+                    self.fetch_bound::<rows::DeferralRow>(sql::DEFERRALS, &meeting_binds),
+                    self.fetch_one_bound::<rows::MeetingRow>(&sql::MEETING_ON, &meeting_binds),
+                    self.fetch_bound::<rows::EntryRow>(sql::PREVIOUS_ENTRIES, &meeting_binds),
+                )?;
                 Ok(app::case_review::ReviewCandidates {
                     episodes: loaded.episodes,
                     care_plans: loaded.care_plans,

@@ -2,17 +2,7 @@
 
 use std::sync::LazyLock;
 
-use super::care_sql::{review_candidates, MARK_COLUMNS};
-
-/// The queue rows of the candidates, read before their records so that a write in between
-/// moves the version and the refresh leaves the row stale.
-pub static CANDIDATE_QUEUE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT q.episode_id, q.version, q.stale, q.due_on FROM review_queue q \
-         WHERE q.episode_id IN ({})",
-        review_candidates().ids
-    )
-});
+use super::care_sql::{caseload_sql_with, placeholders, CaseloadSql, MARK_COLUMNS};
 
 const CASE_REVIEW_COLUMNS: &str = "r.id, r.meeting_id, m.meets_on, r.episode_id, r.reviewed_on, \
      u.display_name AS reviewer_name, r.note";
@@ -29,33 +19,61 @@ pub const RECOMMENDATION_FROM: &str = "FROM recommendations x \
      JOIN case_reviews cr ON cr.id = x.case_review_id \
      LEFT JOIN users ru ON ru.id = x.recorded_by LEFT JOIN users su ON su.id = x.status_by";
 
-/// Every case review of the candidates, oldest first.
-pub static CANDIDATE_REVIEWS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.episode_id IN ({}) \
-         ORDER BY r.reviewed_on, r.id",
-        review_candidates().ids
-    )
-});
+/// The statements that read a list of candidate episodes (`$1 … $n`, each an episode id): their
+/// records for the rules, queue rows, reviews, recommendations and "ready" summaries. One set is
+/// built per list size, rounded up to a power of two (the list is padded by repeating its last
+/// id), so that a few prepared statements serve every list.
+pub struct CandidateSql {
+    pub records: CaseloadSql,
+    pub queue: String,
+    pub reviews: String,
+    pub recommendations: String,
+    pub preps: String,
+}
 
-/// Every recommendation of the candidates.
-pub static CANDIDATE_RECOMMENDATIONS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.episode_id IN ({}) \
-         ORDER BY x.id",
-        review_candidates().ids
-    )
-});
+/// The most ids one statement takes (below SQLite's limit of 32,766 variables).
+pub const MAX_IDS: usize = 4096;
 
-/// The candidates' "ready" summaries, oldest first (the last one per episode counts).
-pub static CANDIDATE_PREPS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT rp.episode_id, rp.prepared_on, rp.summary, u.display_name AS prepared_by_name \
-         FROM review_preps rp LEFT JOIN users u ON u.id = rp.prepared_by \
-         WHERE rp.episode_id IN ({}) ORDER BY rp.id",
-        review_candidates().ids
-    )
-});
+/// The padded size of a list of `n` ids.
+pub fn id_bucket(n: usize) -> usize {
+    n.clamp(8, MAX_IDS).next_power_of_two()
+}
+
+fn candidate_sql(size: usize) -> CandidateSql {
+    let ids = placeholders(size);
+    CandidateSql {
+        records: caseload_sql_with(&format!("e.id IN ({ids})"), ids.clone()),
+        queue: format!(
+            "SELECT q.episode_id, q.version, q.stale, q.due_on FROM review_queue q \
+             WHERE q.episode_id IN ({ids})"
+        ),
+        reviews: format!(
+            "SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.episode_id IN ({ids}) \
+             ORDER BY r.reviewed_on, r.id"
+        ),
+        recommendations: format!(
+            "SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.episode_id IN ({ids}) \
+             ORDER BY x.id"
+        ),
+        preps: format!(
+            "SELECT rp.episode_id, rp.prepared_on, rp.summary, u.display_name AS prepared_by_name \
+             FROM review_preps rp LEFT JOIN users u ON u.id = rp.prepared_by \
+             WHERE rp.episode_id IN ({ids}) ORDER BY rp.id"
+        ),
+    }
+}
+
+/// The statements for a list of `size` ids (a power of two from 8 to [`MAX_IDS`]), built once.
+pub fn candidates_for(size: usize) -> &'static CandidateSql {
+    static BUCKETS: LazyLock<Vec<CandidateSql>> = LazyLock::new(|| {
+        (3..=MAX_IDS.trailing_zeros())
+            .map(|k| candidate_sql(1 << k))
+            .collect()
+    });
+    let k = id_bucket(size).trailing_zeros().saturating_sub(3);
+    let k = usize::try_from(k).unwrap_or(0).min(BUCKETS.len() - 1);
+    &BUCKETS[k]
+}
 
 /// Deferrals from a clinic's meeting: `$1` clinic, `$2` meeting day.
 pub const DEFERRALS: &str = "SELECT d.episode_id, d.meets_on, d.reason, \
