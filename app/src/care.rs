@@ -78,12 +78,7 @@ pub fn caseload_row(item: &CaseloadEpisode, rules: &FlagRules, as_of: NaiveDate)
     let gad7 = item.data.course(Instrument::Gad7, as_of);
     let baseline = phq9.baseline().map(|s| s.total);
     let latest = phq9.latest();
-    let percent_change = match (baseline, latest) {
-        (Some(b), Some(l)) if phq9.follow_ups().next().is_some() => {
-            crate::domain::episode::percent_change(b, l.total)
-        }
-        _ => None,
-    };
+    let percent_change = phq9.percent_change();
     CaseloadRow {
         patient_id: item.patient.id,
         name: format!("{}, {}", item.patient.family_name, item.patient.given_name),

@@ -380,12 +380,7 @@ pub fn build_board(
         let phq9 = data.course(Instrument::Phq9, scope.as_of);
         let baseline = phq9.baseline().map(|s| s.total);
         let latest = phq9.latest().map(|s| s.total);
-        let percent_change = match (baseline, latest) {
-            (Some(b), Some(l)) if phq9.follow_ups().next().is_some() => {
-                crate::domain::episode::percent_change(b, l)
-            }
-            _ => None,
-        };
+        let percent_change = phq9.percent_change();
         let open_recommendations = earlier
             .iter()
             .chain(here.iter())

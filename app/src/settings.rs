@@ -32,6 +32,11 @@ impl Default for ClinicSettings {
 }
 
 impl ClinicSettings {
+    /// The clinic's next case-review meeting: its weekday on or after `today`.
+    pub fn next_meeting_on(&self, today: chrono::NaiveDate) -> chrono::NaiveDate {
+        crate::domain::meeting::next_meeting_on(self.review_weekday(), today)
+    }
+
     /// The weekday of the case-review meeting.
     pub fn review_weekday(&self) -> chrono::Weekday {
         crate::domain::meeting::weekday_from_number(self.review_weekday)

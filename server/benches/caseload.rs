@@ -167,6 +167,21 @@ fn report_seeding(patients: i64, scores: i64, seconds: f64) {
     eprintln!("seeded {patients} patients, {scores} scores in {seconds:.1} s");
 }
 
+/// The binds of a candidate statement: clinic and days for the first, eight episode ids for the
+/// rest.
+fn bind_plan_args(
+    sql: &str,
+    first: bool,
+    day: chrono::NaiveDate,
+) -> sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+    let q = sqlx::query(sql);
+    if first {
+        q.bind(1_i64).bind(day).bind(day)
+    } else {
+        (1..=8_i64).fold(q, |q, id| q.bind(id))
+    }
+}
+
 /// With `TANDEM_BENCH_PLANS` set: each candidate statement's SQLite plan and one timed run.
 #[allow(clippy::print_stderr)]
 async fn report_plans(sqlite: &SqliteStore, day: chrono::NaiveDate) {
@@ -194,16 +209,9 @@ async fn report_plans(sqlite: &SqliteStore, day: chrono::NaiveDate) {
     );
     let (ids, per_id) = tandem_server::db::review_candidate_statements();
     for (i, sql) in std::iter::once(ids).chain(per_id).enumerate() {
-        let bind = |sql: &'static str| {
-            let q = sqlx::query(sql);
-            if i == 0 {
-                q.bind(1_i64).bind(day).bind(day)
-            } else {
-                (1..=8_i64).fold(q, |q, id| q.bind(id))
-            }
-        };
-        let text: &'static str = Box::leak(format!("EXPLAIN QUERY PLAN {sql}").into_boxed_str());
-        let plan: Vec<String> = bind(text)
+        let bind = |sql| bind_plan_args(sql, i == 0, day);
+        let text = format!("EXPLAIN QUERY PLAN {sql}");
+        let plan: Vec<String> = bind(&text)
             .fetch_all(sqlite.write_pool())
             .await
             .expect("plan")

@@ -160,7 +160,6 @@ pub async fn review_agenda_csv(
     ip: Option<Extension<ClientIp>>,
     Query(q): Query<AgendaQuery>,
 ) -> Response {
-    use app::domain::meeting::next_meeting_on;
     let Some(Extension(current)) = current else {
         return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
     };
@@ -207,7 +206,7 @@ pub async fn review_agenda_csv(
             Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
         },
         None => match state.store.clinic_settings(clinic).await {
-            Ok(s) => next_meeting_on(s.review_weekday(), today),
+            Ok(s) => s.next_meeting_on(today),
             Err(e) => return app_error(e.into()),
         },
     };

@@ -142,7 +142,6 @@ async fn clinic_and_day(
     ),
     AppError,
 > {
-    use crate::domain::meeting::next_meeting_on;
     use crate::model::{today, ClinicId};
     let current = super::context::current_user().ok_or(AppError::Unauthenticated)?;
     let clinic = clinic
@@ -153,7 +152,7 @@ async fn clinic_and_day(
     let clinic = clinic.ok_or_else(|| AppError::NotFound("the clinic".to_owned()))?;
     let today = today();
     let settings = super::context::store()?.clinic_settings(clinic).await?;
-    let next = next_meeting_on(settings.review_weekday(), today);
+    let next = settings.next_meeting_on(today);
     let day = match date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(raw) => meeting_day(raw, today)?,
         None => next,
@@ -635,7 +634,6 @@ pub async fn update_task(
 /// The psychiatric consultant's home: each clinic's next meeting with the counts to prepare it.
 #[server(GetConsultantHome, "/api/fn")]
 pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
-    use crate::domain::meeting::next_meeting_on;
     use crate::model::today;
     use crate::policy::Action;
     let current = super::context::current_user().ok_or(AppError::Unauthenticated)?;
@@ -655,7 +653,7 @@ pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
         )
         .await?;
         let settings = store.clinic_settings(clinic.id).await?;
-        let meets_on = next_meeting_on(settings.review_weekday(), today);
+        let meets_on = settings.next_meeting_on(today);
         let (board, meeting) = load::board(store.as_ref(), clinic.id, meets_on, today).await?;
         out.push(UpcomingMeeting {
             clinic,

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::case_review::SparkPoint;
 
-/// The polyline's points for a `width` × `height` box: x by position, y by score (27 at the top).
-pub fn spark_points(points: &[SparkPoint], width: f64, height: f64) -> String {
+/// Each score's position in a `width` × `height` box: x by position, y by score (27 at the top).
+fn coordinates(points: &[SparkPoint], width: f64, height: f64) -> Vec<(f64, f64)> {
     let n = points.len();
     points
         .iter()
@@ -17,9 +17,16 @@ pub fn spark_points(points: &[SparkPoint], width: f64, height: f64) -> String {
             } else {
                 width / 2.0
             };
-            let y = 2.0 + (height - 4.0) * (1.0 - f64::from(p.total) / 27.0);
-            format!("{x:.1},{y:.1}")
+            (x, 2.0 + (height - 4.0) * (1.0 - f64::from(p.total) / 27.0))
         })
+        .collect()
+}
+
+/// The polyline's points attribute.
+pub fn spark_points(points: &[SparkPoint], width: f64, height: f64) -> String {
+    coordinates(points, width, height)
+        .iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -45,10 +52,8 @@ pub fn Sparkline(
     };
     let title = label.clone();
     let line = spark_points(&points, width, height);
-    let last = points.last().map(|_| {
-        let end = line.rsplit(' ').next().unwrap_or_default().to_owned();
-        let (cx, cy) = end.split_once(',').unwrap_or(("0", "0"));
-        view! { <circle cx=cx.to_owned() cy=cy.to_owned() r="2.5" class="spark__last" /> }
+    let last = coordinates(&points, width, height).last().map(|(x, y)| {
+        view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="2.5" class="spark__last" /> }
     });
     // The response line: half of the baseline.
     let half = points.first().map(|b| {

@@ -429,6 +429,13 @@ impl<'a> Course<'a> {
             .filter(move |s| baseline_day.is_some_and(|d| s.taken_on > d))
     }
 
+    /// % change from the baseline to the latest score, once there is a follow-up; `None` before
+    /// that or for a baseline of 0.
+    pub fn percent_change(&self) -> Option<f64> {
+        self.follow_ups().next()?;
+        percent_change(self.baseline()?.total, self.latest()?.total)
+    }
+
     /// The first follow-up meeting the response definition.
     pub fn first_response(&self) -> Option<&'a Score> {
         let baseline = self.baseline()?.total;

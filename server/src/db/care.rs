@@ -46,10 +46,9 @@ macro_rules! impl_care_store {
                 bounds.ok_or(app::ports::StoreError::NotFound("episode"))
             }
 
-            /// One statement with its binds on a connection (or a transaction's), every row read
-            /// as `R`.
-            async fn fetch_on<R>(
-                conn: &mut <$db as sqlx::Database>::Connection,
+            /// One statement with its binds on a pooled read connection, every row read as `R`.
+            async fn fetch_bound<R>(
+                &self,
                 sql: &str,
                 binds: &[$crate::db::care_sql::Bind],
             ) -> app::ports::StoreResult<Vec<R>>
@@ -67,28 +66,10 @@ macro_rules! impl_care_store {
                     };
                 }
                 query
-                    .fetch_all(&mut *conn)
+                    .fetch_all(self.read_pool())
                     .await
                     .map_err($crate::db::common::map_err)
             }
-
-            /// One statement with its binds on a pooled read connection.
-            async fn fetch_bound<R>(
-                &self,
-                sql: &str,
-                binds: &[$crate::db::care_sql::Bind],
-            ) -> app::ports::StoreResult<Vec<R>>
-            where
-                R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
-            {
-                let mut conn = self
-                    .read_pool()
-                    .acquire()
-                    .await
-                    .map_err($crate::db::common::map_err)?;
-                Self::fetch_on(&mut conn, sql, binds).await
-            }
-
 
             /// The open episodes one set of statements selects, each with every score, contact,
             /// hospital event, treatment change, review and mark the rules read: seven queries,
