@@ -389,7 +389,7 @@ pub fn build_board(
             .cloned()
             .collect();
         let row = BoardRow {
-            name: format!("{}, {}", item.patient.family_name, item.patient.given_name),
+            name: item.patient.list_name(),
             mrn: item.patient.mrn.clone(),
             care_manager_name: item.care_manager_name.clone(),
             baseline_phq9: baseline,

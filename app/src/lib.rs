@@ -19,6 +19,7 @@ pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod reports;
 pub mod routes;
 pub mod settings;
 

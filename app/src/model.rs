@@ -104,6 +104,13 @@ pub struct Patient {
     pub birth_date: NaiveDate,
 }
 
+impl Patient {
+    /// "Family, Given", as lists show a patient.
+    pub fn list_name(&self) -> String {
+        format!("{}, {}", self.family_name, self.given_name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEpisode {
     pub patient_id: PatientId,

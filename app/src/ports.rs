@@ -89,7 +89,7 @@ impl From<StoreError> for crate::error::AppError {
 /// Everything Tandem persists. Methods take validated domain values, so an implementation only
 /// enforces what the database must (uniqueness, foreign keys, atomicity).
 #[async_trait]
-pub trait Store: CareStore + ReviewStore + Send + Sync + 'static {
+pub trait Store: CareStore + ReviewStore + ReportStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// A cheap round trip that proves the database answers.
@@ -217,6 +217,38 @@ pub trait CareStore: Send + Sync + 'static {
     async fn caseload(&self, scope: &CaseloadScope) -> StoreResult<Vec<CaseloadEpisode>>;
     /// Active users of a clinic who can care for its patients (care managers and consultants).
     async fn clinic_staff(&self, clinic: ClinicId) -> StoreResult<Vec<StaffMember>>;
+}
+
+/// The clinic-lead reports: the populations the outcome and quality figures are computed from,
+/// and the counts and sums the database aggregates itself. Part of [`Store`].
+#[async_trait]
+pub trait ReportStore: Send + Sync + 'static {
+    /// The episodes (open or discharged) of a report's scope, each with every score, contact,
+    /// event, treatment change and review the rules read: seven queries, whatever the number of
+    /// episodes.
+    async fn report_population(
+        &self,
+        scope: &crate::reports::PopulationScope,
+    ) -> StoreResult<Vec<CaseloadEpisode>>;
+    /// Open episodes of a clinic counted per care manager and status, counted in the database.
+    async fn caseload_counts(
+        &self,
+        clinic: ClinicId,
+        care_manager: Option<i64>,
+        target: Option<crate::domain::TargetCondition>,
+    ) -> StoreResult<Vec<crate::reports::CaseloadCount>>;
+    /// Every episode of a clinic open on some day of `month`, with its care-manager minutes in
+    /// that month summed in the database.
+    async fn billing_minutes(
+        &self,
+        clinic: ClinicId,
+        month: crate::domain::YearMonth,
+    ) -> StoreResult<Vec<crate::reports::BillingMinutes>>;
+    /// Patients of a clinic with a recorded quality-measure exclusion.
+    async fn measure_exclusions(
+        &self,
+        clinic: ClinicId,
+    ) -> StoreResult<Vec<crate::domain::quality::PatientFacts>>;
 }
 
 /// The weekly case review: the review list's candidates and its index, marks, summaries,

@@ -11,6 +11,9 @@ use crate::pages::chart::ChartPage;
 use crate::pages::enroll::EnrollPage;
 use crate::pages::measure::{EditMeasurementPage, MeasurePage};
 use crate::pages::meeting::{ConsultantHome, MeetingPage, MeetingRecordPage, MeetingsPage};
+use crate::pages::reports::{
+    BillingPage, LeadHomePage, MeasureListPage, OutcomesPage, QualityPage,
+};
 use crate::pages::review::{AgendaPage, ReviewPage};
 use crate::pages::tasks::TasksPage;
 use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage};
@@ -38,6 +41,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/meetings/:id") view=MeetingPage ssr=SsrMode::Async />
                     <Route path=path!("/meetings/:id/record") view=MeetingRecordPage ssr=SsrMode::Async />
                     <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view=LeadHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/outcomes") view=OutcomesPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/quality") view=QualityPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/quality/:measure/:list") view=MeasureListPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/billing") view=BillingPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />

@@ -16,6 +16,8 @@ pub struct ClinicSettings {
     pub flag_rules: FlagRules,
     /// The weekday of the psychiatric case-review meeting, 1 = Monday … 7 = Sunday.
     pub review_weekday: u8,
+    /// How CoCM months are coded (APCM mapping, G2214).
+    pub billing: crate::domain::BillingSettings,
 }
 
 /// Wednesday. Choice: DOMAIN.md names no meeting day; clinics change it in their settings.
@@ -27,6 +29,7 @@ impl Default for ClinicSettings {
             target_caseload: DEFAULT_TARGET_CASELOAD,
             flag_rules: FlagRules::default(),
             review_weekday: DEFAULT_REVIEW_WEEKDAY,
+            billing: crate::domain::BillingSettings::default(),
         }
     }
 }

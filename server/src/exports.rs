@@ -163,41 +163,21 @@ pub async fn review_agenda_csv(
     let Some(Extension(current)) = current else {
         return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
     };
-    let clinic = match parse::<i64>("clinic", q.clinic.as_ref()) {
-        Ok(Some(c)) => app::model::ClinicId(c),
-        Ok(None) => return (StatusCode::BAD_REQUEST, "clinic is required").into_response(),
-        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+    let clinic = match required_clinic(q.clinic.as_ref()) {
+        Ok(c) => c,
+        Err(refused) => return refused,
     };
-    let decision = authorize(&current.principal(), Action::ViewReviewList, Some(clinic));
-    let outcome = if decision.is_ok() {
-        AuditOutcome::Ok
-    } else {
-        AuditOutcome::Denied
-    };
-    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
-    let entry = AuditEntry::new(
-        "review.export_csv",
-        Some(current.user.id),
-        Some(("clinic", clinic.0)),
+    if let Err(refused) = authorize_export(
+        &state,
+        &current,
         ip,
-        outcome,
-    );
-    if let Err(e) = state.store.append_audit(&entry).await {
-        tracing::error!(error = %e, "could not audit an export");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The registry is unavailable.",
-        )
-            .into_response();
-    }
-    match decision {
-        Ok(()) => {}
-        Err(app::policy::Denied::Role) => {
-            return (StatusCode::FORBIDDEN, "Your role does not allow this.").into_response()
-        }
-        Err(app::policy::Denied::OtherClinic) => {
-            return (StatusCode::NOT_FOUND, "Not found.").into_response()
-        }
+        Action::ViewReviewList,
+        clinic,
+        "review.export_csv",
+    )
+    .await
+    {
+        return refused;
     }
     let today = app::model::today();
     let meets_on = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
@@ -266,4 +246,266 @@ pub async fn review_agenda_csv(
 fn app_error(e: app::error::AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, e.to_string()).into_response()
+}
+
+/// The clinic of an export's query; a 400 answer when it is missing or not a number.
+fn required_clinic(raw: Option<&String>) -> Result<app::model::ClinicId, Response> {
+    match parse::<i64>("clinic", raw) {
+        Ok(Some(c)) => Ok(app::model::ClinicId(c)),
+        Ok(None) => Err((StatusCode::BAD_REQUEST, "clinic is required").into_response()),
+        Err(message) => Err((StatusCode::BAD_REQUEST, message).into_response()),
+    }
+}
+
+/// Authorizes an export of a clinic's data and audits the decision, refusals included. The
+/// error is the answer to send: 403 for the wrong role, 404 for another clinic, 503 when the
+/// audit log cannot be written (no export goes out unaudited).
+async fn authorize_export(
+    state: &AppState,
+    current: &CurrentUser,
+    ip: Option<Extension<ClientIp>>,
+    action: Action,
+    clinic: app::model::ClinicId,
+    audit_action: &str,
+) -> Result<(), Response> {
+    let decision = authorize(&current.principal(), action, Some(clinic));
+    let outcome = if decision.is_ok() {
+        AuditOutcome::Ok
+    } else {
+        AuditOutcome::Denied
+    };
+    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
+    let entry = AuditEntry::new(
+        audit_action,
+        Some(current.user.id),
+        Some(("clinic", clinic.0)),
+        ip,
+        outcome,
+    );
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(error = %e, "could not audit an export");
+        return Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The registry is unavailable.",
+        )
+            .into_response());
+    }
+    match decision {
+        Ok(()) => Ok(()),
+        Err(app::policy::Denied::Role) => {
+            Err((StatusCode::FORBIDDEN, "Your role does not allow this.").into_response())
+        }
+        Err(app::policy::Denied::OtherClinic) => {
+            Err((StatusCode::NOT_FOUND, "Not found.").into_response())
+        }
+    }
+}
+
+/// A table as CSV: its headers, then its rows.
+fn table_csv(table: &app::reports::DataTable, filename: &str) -> Response {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut result = out.write_record(&table.headers);
+    for row in &table.rows {
+        if result.is_err() {
+            break;
+        }
+        result = out.write_record(row);
+    }
+    csv_response(result, out, filename)
+}
+
+/// The dashboard's query: the chart and the filter fields of `/reports/outcomes`.
+#[derive(Debug, Deserialize)]
+pub struct OutcomesQuery {
+    chart: Option<String>,
+    clinic: Option<String>,
+    cm: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    target: Option<String>,
+}
+
+/// `GET /reports/outcomes.csv?chart=&clinic=&cm=&from=&to=&target=`: the numbers of one
+/// dashboard chart, exactly as its "show data" table. Aggregates only; audited.
+pub async fn outcomes_csv(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    Query(q): Query<OutcomesQuery>,
+) -> Response {
+    let Some(Extension(current)) = current else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    };
+    let clinic = match required_clinic(q.clinic.as_ref()) {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let chart = q.chart.as_deref().unwrap_or("").trim().to_owned();
+    if !app::reports::CHART_IDS.contains(&chart.as_str()) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "chart is not one of the dashboard's charts",
+        )
+            .into_response();
+    }
+    if let Err(refused) = authorize_export(
+        &state,
+        &current,
+        ip,
+        Action::ViewReports,
+        clinic,
+        "outcomes.export_csv",
+    )
+    .await
+    {
+        return refused;
+    }
+    let today = app::model::today();
+    let filter = match app::api::reports::outcome_filter(
+        clinic,
+        q.cm.as_deref(),
+        q.from.as_deref(),
+        q.to.as_deref(),
+        q.target.as_deref(),
+        today,
+    ) {
+        Ok(f) => f,
+        Err(e) => return app_error(e),
+    };
+    let dashboard =
+        match app::api::reports::load::dashboard(state.store.as_ref(), &filter, today).await {
+            Ok(d) => d,
+            Err(e) => return app_error(e),
+        };
+    match app::reports::dashboard_chart(&dashboard, &chart) {
+        Some(data) => table_csv(&data.table, &format!("tandem-{chart}-{today}.csv")),
+        None => (StatusCode::NOT_FOUND, "Not found.").into_response(),
+    }
+}
+
+/// The quality export's query: without `measure`, every measure's counts; with `measure` and
+/// `list`, that list's patients.
+#[derive(Debug, Deserialize)]
+pub struct QualityQuery {
+    clinic: Option<String>,
+    year: Option<String>,
+    measure: Option<String>,
+    list: Option<String>,
+}
+
+/// `GET /reports/quality.csv?clinic=&year=[&measure=&list=]`: the measures' rates and counts,
+/// or the patients of one list. Patient-level, so it needs the export permission; audited.
+pub async fn quality_csv(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    Query(q): Query<QualityQuery>,
+) -> Response {
+    let Some(Extension(current)) = current else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    };
+    let clinic = match required_clinic(q.clinic.as_ref()) {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    if let Err(refused) = authorize_export(
+        &state,
+        &current,
+        ip,
+        Action::ExportData,
+        clinic,
+        "quality.export_csv",
+    )
+    .await
+    {
+        return refused;
+    }
+    let today = app::model::today();
+    let year = match app::api::reports::quality_year(q.year.as_deref(), today) {
+        Ok(y) => y,
+        Err(e) => return app_error(e),
+    };
+    let Some(period) = app::api::reports::year_range(year) else {
+        return app_error(app::error::AppError::Internal);
+    };
+    let (measures, population) =
+        match app::api::reports::load::quality(state.store.as_ref(), clinic, period, today).await {
+            Ok(r) => r,
+            Err(e) => return app_error(e),
+        };
+    let measure = q
+        .measure
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let Some(measure) = measure else {
+        let table = app::reports::measures_table(&measures);
+        return table_csv(&table, &format!("tandem-quality-{year}.csv"));
+    };
+    let Some(m) = measures.iter().find(|m| m.id == measure) else {
+        return (StatusCode::NOT_FOUND, "No such measure.").into_response();
+    };
+    let Some(list) = q
+        .list
+        .as_deref()
+        .and_then(|l| app::reports::MeasureList::from_code(l.trim()))
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "list must be numerator, denominator, exclusions or pending",
+        )
+            .into_response();
+    };
+    let patients = app::reports::measure_patients(&population, list.ids(m));
+    table_csv(
+        &app::reports::patients_table(&patients),
+        &format!("tandem-{}-{}-{year}.csv", m.id, list.code()),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BillingQuery {
+    clinic: Option<String>,
+    month: Option<String>,
+}
+
+/// `GET /reports/billing.csv?clinic=&month=YYYY-MM`: the monthly CoCM billing report, a row per
+/// patient in care that month. Patient-level, so it needs the export permission; audited.
+pub async fn billing_csv(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    Query(q): Query<BillingQuery>,
+) -> Response {
+    let Some(Extension(current)) = current else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    };
+    let clinic = match required_clinic(q.clinic.as_ref()) {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    if let Err(refused) = authorize_export(
+        &state,
+        &current,
+        ip,
+        Action::ExportData,
+        clinic,
+        "billing.export_csv",
+    )
+    .await
+    {
+        return refused;
+    }
+    let today = app::model::today();
+    let month = match app::api::reports::billing_month(q.month.as_deref(), today) {
+        Ok(m) => m,
+        Err(e) => return app_error(e),
+    };
+    match app::api::reports::load::billing(state.store.as_ref(), clinic, month).await {
+        Ok(report) => table_csv(
+            &app::reports::billing_table(&report),
+            &format!("tandem-billing-{month}.csv"),
+        ),
+        Err(e) => app_error(e),
+    }
 }

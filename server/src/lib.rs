@@ -77,6 +77,9 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
         .route("/healthz", get(http::healthz))
         .route("/admin/audit.csv", get(exports::audit_csv))
         .route("/review/agenda.csv", get(exports::review_agenda_csv))
+        .route("/reports/outcomes.csv", get(exports::outcomes_csv))
+        .route("/reports/quality.csv", get(exports::quality_csv))
+        .route("/reports/billing.csv", get(exports::billing_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })

@@ -16,7 +16,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     leptos_axum::redirect(match role {
         crate::policy::Role::Admin => "/admin/users",
         crate::policy::Role::PsychiatricConsultant => "/upcoming",
-        _ => "/",
+        crate::policy::Role::ClinicLead => "/reports",
+        crate::policy::Role::CareManager => "/",
     });
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod enroll;
 pub mod patients;
 pub mod records;
+pub mod reports;
 pub mod review;
 
 /// The URL prefix of every server function.

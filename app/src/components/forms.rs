@@ -60,3 +60,25 @@ pub fn ErrorSummary(error: impl Fn() -> Option<AppError> + Send + Sync + 'static
         })
     }
 }
+
+/// The clinic chooser of a filter form; nothing when the user belongs to one clinic.
+pub fn clinic_select(
+    clinics: &[crate::model::Clinic],
+    current: i64,
+    id: &'static str,
+) -> Option<AnyView> {
+    (clinics.len() > 1).then(|| {
+        let options = clinics
+            .iter()
+            .map(|c| {
+                let selected = c.id.0 == current;
+                view! { <option value=c.id.0.to_string() selected=selected>{c.name.clone()}</option> }
+            })
+            .collect_view();
+        view! {
+            <label for=id>"Clinic"</label>
+            <select id=id name="clinic">{options}</select>
+        }
+        .into_any()
+    })
+}

@@ -66,7 +66,15 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     };
                                     let admin = role == Some(Role::Admin);
                                     let reviews = matches!(role, Some(Role::CareManager | Role::PsychiatricConsultant));
-                                    if admin {
+                                    if role == Some(Role::ClinicLead) {
+                                        view! {
+                                            <NavLink href="/reports" label="Overview" />
+                                            <NavLink href="/reports/outcomes" label="Outcomes" />
+                                            <NavLink href="/reports/quality" label="Quality" />
+                                            <NavLink href="/reports/billing" label="Billing" />
+                                        }
+                                        .into_any()
+                                    } else if admin {
                                         view! {
                                             <NavLink href="/admin/users" label="Users" />
                                             <NavLink href="/admin/clinics" label="Clinics" />

@@ -15,6 +15,7 @@ pub mod loinc;
 pub mod meeting;
 pub mod outcomes;
 pub mod patient;
+pub mod programme;
 pub mod quality;
 pub mod review;
 pub mod status;

@@ -9,5 +9,6 @@ pub mod measure;
 pub mod meeting;
 pub mod not_found;
 pub mod patients;
+pub mod reports;
 pub mod review;
 pub mod tasks;

@@ -146,20 +146,7 @@ fn Board(view: ReviewBoardView, actions: BoardActions) -> impl IntoView {
         }
         _ => ().into_any(),
     };
-    let clinics = (view.clinics.len() > 1).then(|| {
-        let options = view
-            .clinics
-            .iter()
-            .map(|c| {
-                let selected = c.id.0 == clinic;
-                view! { <option value=c.id.0.to_string() selected=selected>{c.name.clone()}</option> }
-            })
-            .collect_view();
-        view! {
-            <label for="r-clinic">"Clinic"</label>
-            <select id="r-clinic" name="clinic">{options}</select>
-        }
-    });
+    let clinics = crate::components::forms::clinic_select(&view.clinics, clinic, "r-clinic");
     let can_plan = view.can_plan;
     let rows = view
         .board

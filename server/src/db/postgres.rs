@@ -8,6 +8,7 @@ use sqlx::{Postgres, Transaction};
 
 use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
+use super::report::impl_report_store;
 use super::review::impl_review_store;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -52,3 +53,4 @@ impl PgStore {
 impl_store!(PgStore, sqlx::Postgres, Backend::Postgres);
 impl_care_store!(PgStore, sqlx::Postgres);
 impl_review_store!(PgStore, sqlx::Postgres);
+impl_report_store!(PgStore, sqlx::Postgres);

@@ -17,6 +17,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
+use super::report::impl_report_store;
 use super::review::impl_review_store;
 
 /// How long a connection waits for another's lock before reporting busy.
@@ -97,3 +98,4 @@ impl SqliteStore {
 impl_store!(SqliteStore, sqlx::Sqlite, Backend::Sqlite);
 impl_care_store!(SqliteStore, sqlx::Sqlite);
 impl_review_store!(SqliteStore, sqlx::Sqlite);
+impl_report_store!(SqliteStore, sqlx::Sqlite);

@@ -1,11 +1,18 @@
 //! Charts as pure functions from data to SVG, drawn on the server with plotters, so they show
 //! without wasm and print cleanly. Each chart carries `role="img"`, a title and a text summary;
 //! the page that shows it also offers the numbers as a table.
+//!
+//! This module holds a patient's trajectory chart and what every chart shares; the clinic lead's
+//! outcomes dashboard is in [`outcomes`].
 
 use chrono::{Duration, NaiveDate};
 use plotters::prelude::*;
 
 use crate::domain::{Instrument, Severity};
+
+mod outcomes;
+
+pub use outcomes::dashboard_svg;
 
 /// One score on the chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +37,29 @@ pub struct Trajectory {
 #[error("the chart could not be drawn: {0}")]
 pub struct ChartError(String);
 
+/// A drawing failure as a [`ChartError`].
+fn fail(e: impl std::fmt::Display) -> ChartError {
+    ChartError(e.to_string())
+}
+
 const WIDTH: u32 = 760;
 const HEIGHT: u32 = 380;
 
-/// Okabe–Ito blue and vermillion: distinguishable with colour-vision deficiency, and the two
-/// series also differ by marker shape (circle, triangle) and line style.
-const PHQ9_COLOR: RGBColor = RGBColor(0, 114, 178);
-const GAD7_COLOR: RGBColor = RGBColor(213, 94, 0);
-const TARGET_COLOR: RGBColor = RGBColor(0, 158, 115);
+/// The Okabe–Ito palette: its colours stay distinguishable with the common colour-vision
+/// deficiencies. Charts still tell series apart by shape, line style or position as well.
+const OKABE_BLUE: RGBColor = RGBColor(0, 114, 178);
+const OKABE_VERMILLION: RGBColor = RGBColor(213, 94, 0);
+const OKABE_GREEN: RGBColor = RGBColor(0, 158, 115);
+const OKABE_ORANGE: RGBColor = RGBColor(230, 159, 0);
+const OKABE_SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+/// A neutral grey for "everything else" beside the palette's colours.
+const NEUTRAL_GREY: RGBColor = RGBColor(170, 170, 170);
+
+/// Blue and vermillion tell PHQ-9 from GAD-7; the two series also differ by marker shape (circle,
+/// triangle).
+const PHQ9_COLOR: RGBColor = OKABE_BLUE;
+const GAD7_COLOR: RGBColor = OKABE_VERMILLION;
+const TARGET_COLOR: RGBColor = OKABE_GREEN;
 
 /// PHQ-9 severity bands (DOMAIN.md §1) as light backgrounds, mildest first.
 const BANDS: [(f64, f64, RGBColor); 5] = [
@@ -199,6 +221,7 @@ pub fn trajectory_svg(t: &Trajectory) -> Result<String, ChartError> {
     }
     Ok(accessible(
         &svg,
+        "trajectory",
         "PHQ-9 and GAD-7 trajectory",
         &trajectory_summary(t),
     ))
@@ -211,16 +234,19 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Gives the plotters SVG an image role, a title and a description.
-fn accessible(svg: &str, title: &str, summary: &str) -> String {
+/// Gives the plotters SVG an image role, a title and a description. `id` names the title and
+/// description elements (`{id}-title`, `{id}-desc`), so it must be unique on the page that shows
+/// the chart.
+fn accessible(svg: &str, id: &str, title: &str, summary: &str) -> String {
     let Some(start) = svg.find("<svg") else {
         return svg.to_owned();
     };
     let Some(end) = svg[start..].find('>').map(|i| start + i) else {
         return svg.to_owned();
     };
+    let id = escape(id);
     format!(
-        "{}<svg role=\"img\" aria-labelledby=\"chart-title chart-desc\"{}><title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>{}",
+        "{}<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"{}><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{}",
         &svg[..start],
         &svg[start + 4..end],
         escape(title),
@@ -277,7 +303,9 @@ mod tests {
     fn the_trajectory_chart_is_an_accessible_svg_with_a_target_line() {
         let svg = trajectory_svg(&not_improving()).expect("svg");
         assert!(svg.contains("<svg role=\"img\""), "{svg}");
-        assert!(svg.contains("<title id=\"chart-title\">PHQ-9 and GAD-7 trajectory</title>"));
+        assert!(svg.contains("<title id=\"trajectory-title\">PHQ-9 and GAD-7 trajectory</title>"));
+        assert!(svg.contains("aria-labelledby=\"trajectory-title trajectory-desc\""));
+        assert!(svg.contains("<desc id=\"trajectory-desc\">PHQ-9 baseline 18"));
         assert!(
             svg.contains("50% of baseline (9)"),
             "the target line is labelled"

@@ -1,0 +1,79 @@
+//! The `ReportStore` part of the store, written once for both backends like `impl_care_store!`.
+
+macro_rules! impl_report_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl app::ports::ReportStore for $store {
+            async fn report_population(
+                &self,
+                scope: &app::reports::PopulationScope,
+            ) -> app::ports::StoreResult<Vec<app::model::CaseloadEpisode>> {
+                use $crate::db::care_sql::Bind;
+                let from = scope.enrolled_from.max(app::reports::earliest_date());
+                let binds = [
+                    Bind::Int(scope.clinic.0),
+                    Bind::OptInt(scope.care_manager),
+                    Bind::Date(from),
+                    Bind::Date(scope.enrolled_to),
+                    Bind::Date(scope.open_since.unwrap_or(from).max(from)),
+                ];
+                Ok(self
+                    .load_episodes(&$crate::db::report_sql::POPULATION, &binds)
+                    .await?
+                    .episodes)
+            }
+
+            async fn caseload_counts(
+                &self,
+                clinic: app::model::ClinicId,
+                care_manager: Option<i64>,
+                target: Option<app::domain::TargetCondition>,
+            ) -> app::ports::StoreResult<Vec<app::reports::CaseloadCount>> {
+                use $crate::db::care_sql::Bind;
+                let rows: Vec<$crate::db::report_rows::CaseloadCountRow> = self
+                    .fetch_bound(
+                        $crate::db::report_sql::CASELOAD_COUNTS,
+                        &[
+                            Bind::Int(clinic.0),
+                            Bind::OptInt(care_manager),
+                            Bind::Text($crate::db::report_rows::target_code(target)),
+                        ],
+                    )
+                    .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn billing_minutes(
+                &self,
+                clinic: app::model::ClinicId,
+                month: app::domain::YearMonth,
+            ) -> app::ports::StoreResult<Vec<app::reports::BillingMinutes>> {
+                use $crate::db::care_sql::Bind;
+                let (first, last) = app::domain::programme::month_bounds(month);
+                let rows: Vec<$crate::db::report_rows::BillingMinutesRow> = self
+                    .fetch_bound(
+                        $crate::db::report_sql::BILLING_MINUTES,
+                        &[Bind::Int(clinic.0), Bind::Date(first), Bind::Date(last)],
+                    )
+                    .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn measure_exclusions(
+                &self,
+                clinic: app::model::ClinicId,
+            ) -> app::ports::StoreResult<Vec<app::domain::quality::PatientFacts>> {
+                use $crate::db::care_sql::Bind;
+                let rows: Vec<$crate::db::report_rows::ExclusionRow> = self
+                    .fetch_bound(
+                        $crate::db::report_sql::MEASURE_EXCLUSIONS,
+                        &[Bind::Int(clinic.0)],
+                    )
+                    .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+        }
+    };
+}
+
+pub(crate) use impl_report_store;

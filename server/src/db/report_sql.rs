@@ -1,0 +1,55 @@
+//! SQL for the clinic-lead reports, shared by both backends. The outcome figures are computed by
+//! the domain functions over a population loaded with the caseload's statements; counts and
+//! minute sums the database aggregates itself.
+
+use std::sync::LazyLock;
+
+use super::care_sql::{caseload_sql_with, CaseloadSql};
+
+/// A report's episodes: `$1` clinic, `$2` care manager or NULL, `$3`–`$4` the enrollment
+/// period, `$5` the first day an episode must still have been open. Reached through
+/// `patients_by_clinic_name` and then `episodes_by_patient`, so a clinic's report reads that
+/// clinic's rows only.
+const POPULATION_FILTER: &str = "p.clinic_id = $1 AND ($2 IS NULL OR e.care_manager_id = $2) \
+     AND e.enrolled_on >= $3 AND e.enrolled_on <= $4 \
+     AND (e.discharged_on IS NULL OR e.discharged_on >= $5)";
+
+/// The seven statements that load a report's population.
+pub static POPULATION: LazyLock<CaseloadSql> = LazyLock::new(|| {
+    caseload_sql_with(
+        POPULATION_FILTER,
+        format!(
+            "SELECT e.id FROM episodes e JOIN patients p ON p.id = e.patient_id \
+             WHERE {POPULATION_FILTER}"
+        ),
+    )
+});
+
+/// Open episodes per care manager and status: `$1` clinic, `$2` care manager or NULL, `$3` a
+/// target condition code or '' for all. An episode with no recorded target treats depression.
+pub const CASELOAD_COUNTS: &str = "SELECT e.care_manager_id, u.display_name AS care_manager_name, \
+     e.status, COUNT(*) AS patients \
+     FROM episodes e JOIN patients p ON p.id = e.patient_id \
+     LEFT JOIN users u ON u.id = e.care_manager_id \
+     WHERE p.clinic_id = $1 AND e.discharged_on IS NULL \
+     AND ($2 IS NULL OR e.care_manager_id = $2) \
+     AND ($3 = '' OR (',' || e.targets || ',') LIKE ('%,' || $3 || ',%') \
+          OR ($3 = 'depression' AND e.targets = '')) \
+     GROUP BY e.care_manager_id, u.display_name, e.status";
+
+/// Every episode of clinic `$1` open on a day from `$2` to `$3` (a calendar month), with the
+/// minutes care managers recorded in that month.
+pub const BILLING_MINUTES: &str = "SELECT p.id AS patient_id, e.id AS episode_id, p.family_name, \
+     p.given_name, p.mrn, e.enrolled_on, e.pcp, u.display_name AS care_manager_name, \
+     CAST(COALESCE(SUM(c.minutes), 0) AS BIGINT) AS minutes \
+     FROM episodes e JOIN patients p ON p.id = e.patient_id \
+     LEFT JOIN users u ON u.id = e.care_manager_id \
+     LEFT JOIN contacts c ON c.episode_id = e.id AND c.by_care_manager = TRUE \
+          AND c.occurred_on >= $2 AND c.occurred_on <= $3 \
+     WHERE p.clinic_id = $1 AND e.enrolled_on <= $3 \
+     AND (e.discharged_on IS NULL OR e.discharged_on >= $2) \
+     GROUP BY p.id, e.id, p.family_name, p.given_name, p.mrn, e.enrolled_on, e.pcp, u.display_name";
+
+/// Patients of clinic `$1` with a recorded measure exclusion.
+pub const MEASURE_EXCLUSIONS: &str = "SELECT id, birth_date, measure_exclusions FROM patients \
+     WHERE clinic_id = $1 AND measure_exclusions <> ''";
