@@ -1,6 +1,6 @@
 #!/bin/sh
 # Starts the release server for the browser tests on a fresh registry holding one synthetic clinic
-# one synthetic care manager, one psychiatric consultant and one administrator (see tests/fixtures.ts), created with the tandem CLI.
+# one synthetic care manager, one psychiatric consultant, one clinic lead and one administrator (see tests/fixtures.ts), created with the tandem CLI.
 set -eu
 "$TANDEM_BIN" clinic create --name "Synthetic Clinic" >/dev/null
 printf '%s\n' 'synthetic pass phrase' | "$TANDEM_BIN" user create \
@@ -8,6 +8,9 @@ printf '%s\n' 'synthetic pass phrase' | "$TANDEM_BIN" user create \
   --clinic "Synthetic Clinic" --password-stdin >/dev/null
 printf '%s\n' 'synthetic consultant phrase' | "$TANDEM_BIN" user create \
   --email psy@synthetic.example --name "Robin Consultant" --role psychiatric_consultant \
+  --clinic "Synthetic Clinic" --password-stdin >/dev/null
+printf '%s\n' 'synthetic lead phrase' | "$TANDEM_BIN" user create \
+  --email lead@synthetic.example --name "Lee Lead" --role clinic_lead \
   --clinic "Synthetic Clinic" --password-stdin >/dev/null
 printf '%s\n' 'synthetic admin phrase' | "$TANDEM_BIN" user create \
   --email admin@synthetic.example --name "Alex Admin" --role admin --password-stdin >/dev/null

@@ -304,6 +304,9 @@ pub struct PatientFacts {
     pub substance_use_disorder: bool,
     pub serious_mental_illness: bool,
     pub long_term_care_decision: bool,
+    /// Recorded reasons that remove the patient from the depression quality measures.
+    #[serde(default)]
+    pub measure_exclusions: Vec<crate::domain::quality::MeasureExclusion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -587,8 +587,13 @@ fn contact_rate(d: &Dashboard) -> ChartData {
         .contacts
         .iter()
         .map(|m| {
+            let partial = crate::domain::programme::month_bounds(m.month).1 > d.as_of;
             vec![
-                m.month.to_string(),
+                if partial {
+                    format!("{} (to {})", m.month, d.as_of)
+                } else {
+                    m.month.to_string()
+                },
                 m.active.to_string(),
                 m.contacts.to_string(),
                 m.per_patient
@@ -596,7 +601,15 @@ fn contact_rate(d: &Dashboard) -> ChartData {
             ]
         })
         .collect();
-    let latest = d.contacts.iter().rev().find(|m| m.per_patient.is_some());
+    // The last complete month: the current one is still filling up.
+    let complete =
+        |m: &&MonthContacts| crate::domain::programme::month_bounds(m.month).1 <= d.as_of;
+    let latest = d
+        .contacts
+        .iter()
+        .rev()
+        .find(|m| m.per_patient.is_some() && complete(m))
+        .or_else(|| d.contacts.iter().rev().find(|m| m.per_patient.is_some()));
     ChartData {
         id: CHART_IDS[4].to_owned(),
         title: "Contacts per active patient per month".to_owned(),
@@ -644,7 +657,10 @@ fn review_chart(d: &Dashboard) -> ChartData {
                     "Not reviewed within 8 weeks".to_owned(),
                     (r.eligible - r.reviewed.min(r.eligible)).to_string(),
                 ],
-                vec!["Enrolled under 8 weeks ago, not yet reviewed".to_owned(), r.pending.to_string()],
+                vec![
+                    "Too recent to count (enrolled under 8 weeks ago, not yet reviewed)".to_owned(),
+                    r.pending.to_string(),
+                ],
             ],
         ),
     }

@@ -14,6 +14,13 @@ export const CONSULTANT = {
   name: 'Robin Consultant',
 };
 
+/** The synthetic clinic lead that start-server.sh creates. */
+export const LEAD = {
+  email: 'lead@synthetic.example',
+  password: 'synthetic lead phrase',
+  name: 'Lee Lead',
+};
+
 /** The synthetic administrator that start-server.sh creates. */
 export const ADMIN = {
   email: 'admin@synthetic.example',

@@ -165,7 +165,7 @@ pub async fn review_agenda_csv(
     };
     let clinic = match required_clinic(q.clinic.as_ref()) {
         Ok(c) => c,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(refused) = authorize_export(
         &state,
@@ -249,11 +249,11 @@ fn app_error(e: app::error::AppError) -> Response {
 }
 
 /// The clinic of an export's query; a 400 answer when it is missing or not a number.
-fn required_clinic(raw: Option<&String>) -> Result<app::model::ClinicId, Response> {
+fn required_clinic(raw: Option<&String>) -> Result<app::model::ClinicId, (StatusCode, String)> {
     match parse::<i64>("clinic", raw) {
         Ok(Some(c)) => Ok(app::model::ClinicId(c)),
-        Ok(None) => Err((StatusCode::BAD_REQUEST, "clinic is required").into_response()),
-        Err(message) => Err((StatusCode::BAD_REQUEST, message).into_response()),
+        Ok(None) => Err((StatusCode::BAD_REQUEST, "clinic is required".to_owned())),
+        Err(message) => Err((StatusCode::BAD_REQUEST, message)),
     }
 }
 
@@ -338,7 +338,7 @@ pub async fn outcomes_csv(
     };
     let clinic = match required_clinic(q.clinic.as_ref()) {
         Ok(c) => c,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let chart = q.chart.as_deref().unwrap_or("").trim().to_owned();
     if !app::reports::CHART_IDS.contains(&chart.as_str()) {
@@ -406,7 +406,7 @@ pub async fn quality_csv(
     };
     let clinic = match required_clinic(q.clinic.as_ref()) {
         Ok(c) => c,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(refused) = authorize_export(
         &state,
@@ -482,7 +482,7 @@ pub async fn billing_csv(
     };
     let clinic = match required_clinic(q.clinic.as_ref()) {
         Ok(c) => c,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(refused) = authorize_export(
         &state,

@@ -15,6 +15,7 @@ use app::api::admin::{
     SaveClinicSettings, SearchAudit, SetUserActive, UpdateUser,
 };
 use app::api::patients::ListPatients;
+use app::api::reports::{GetBilling, GetOutcomes, GetQuality};
 use app::api::review::{GetReviewBoard, GetTasks};
 use app::model::ClinicId;
 use app::policy::Role;
@@ -120,6 +121,32 @@ fn list_patients_rule(who: Who, scope: Scope) -> Expect {
     }
 }
 
+/// Aggregate reports: clinic leads of the clinic.
+fn reports_rule(who: Who, scope: Scope) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(Role::ClinicLead) if scope == Scope::Own => Expect::Allowed,
+        Who::As(_) => Expect::Denied,
+    }
+}
+
+/// Patient-level exports (billing, measure lists): care managers and clinic leads of the clinic.
+fn export_rule(who: Who, scope: Scope) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(Role::ClinicLead | Role::CareManager) if scope == Scope::Own => Expect::Allowed,
+        Who::As(_) => Expect::Denied,
+    }
+}
+
+fn get(uri: String, cookie: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(uri);
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::empty()).expect("request")
+}
+
 const SETTINGS: &str = "settings[target_caseload]=80&settings[review_weekday]=3&settings[flag_rules][item9_threshold]=1\
 &settings[flag_rules][not_improving_weeks]=10&settings[flag_rules][worsening_points]=5\
 &settings[flag_rules][no_consult_after_days]=0&settings[flag_rules][early_phase_weeks]=12\
@@ -174,6 +201,19 @@ async fn run_matrix(store: SharedStore) {
                         r.body(Body::empty()).expect("request")
                     },
                     list_patients_rule(who, scope),
+                ),
+                ("GetOutcomes", form_post(GetOutcomes::PATH, format!("clinic={clinic}"), cookie), reports_rule(who, scope)),
+                ("GetQuality", form_post(GetQuality::PATH, format!("clinic={clinic}"), cookie), reports_rule(who, scope)),
+                ("GetBilling", form_post(GetBilling::PATH, format!("clinic={clinic}"), cookie), export_rule(who, scope)),
+                (
+                    "GET /reports/outcomes.csv",
+                    get(format!("/reports/outcomes.csv?chart=caseload&clinic={clinic}"), cookie),
+                    reports_rule(who, scope),
+                ),
+                (
+                    "GET /reports/billing.csv",
+                    get(format!("/reports/billing.csv?clinic={clinic}"), cookie),
+                    export_rule(who, scope),
                 ),
                 ("ListDirectory", form_post(ListDirectory::PATH, String::new(), cookie), admin_only(who)),
                 (
@@ -252,7 +292,7 @@ async fn run_matrix(store: SharedStore) {
     }
     assert_eq!(
         cells,
-        5 * 2 * 15,
+        5 * 2 * 20,
         "every role × endpoint × clinic cell was checked"
     );
 }

@@ -306,6 +306,7 @@ async fn patient_facts_round_trip_and_are_versioned(store: &dyn Store) {
         substance_use_disorder: true,
         serious_mental_illness: false,
         long_term_care_decision: false,
+        measure_exclusions: vec![app::domain::quality::MeasureExclusion::Hospice],
     };
     let saved = store
         .save_patient_facts(e.patient_id, r.version, &facts)

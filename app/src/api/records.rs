@@ -470,6 +470,7 @@ pub async fn save_patient_facts(
     chronic_conditions: String,
     social_needs: Option<Vec<String>>,
     flags: Option<Vec<String>>,
+    exclusions: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::domain::SocialNeed;
     use crate::model::PatientFacts;
@@ -514,6 +515,15 @@ pub async fn save_patient_facts(
                 ));
             }
         }
+        let mut measure_exclusions = Vec::new();
+        for code in exclusions.unwrap_or_default() {
+            let e = crate::domain::quality::MeasureExclusion::from_code(code.trim()).ok_or_else(
+                || AppError::invalid("exclusions", "Choose exclusions from the list."),
+            )?;
+            if !measure_exclusions.contains(&e) {
+                measure_exclusions.push(e);
+            }
+        }
         let has = |code: &str| flags.iter().any(|f| f == code);
         super::context::store()?
             .save_patient_facts(
@@ -525,6 +535,7 @@ pub async fn save_patient_facts(
                     substance_use_disorder: has("substance_use_disorder"),
                     serious_mental_illness: has("serious_mental_illness"),
                     long_term_care_decision: has("long_term_care_decision"),
+                    measure_exclusions,
                 },
             )
             .await?;

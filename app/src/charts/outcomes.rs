@@ -420,14 +420,24 @@ fn draw_axes(chart: &mut Chart<'_, '_>, axes: &Axes<'_>) -> Result<(), ChartErro
     mesh.draw().map_err(fail)
 }
 
-/// "No data for this selection" in the middle of the plot.
+/// "No data for this selection" in the middle of the plot, on white over any reference line.
 fn no_data(chart: &Chart<'_, '_>) -> Result<(), ChartError> {
     let area = chart.plotting_area().strip_coord_spec();
     let (width, height) = area.dim_in_pixel();
+    let middle = (width as i32 / 2, height as i32 / 2);
+    let half = text_width(NO_DATA, DESC_SIZE) / 2 + 8;
+    area.draw(&Rectangle::new(
+        [
+            (middle.0 - half, middle.1 - 11),
+            (middle.0 + half, middle.1 + 11),
+        ],
+        WHITE.filled(),
+    ))
+    .map_err(fail)?;
     area.draw_text(
         NO_DATA,
         &anchored(DESC_SIZE, &INK, HPos::Center, VPos::Center),
-        (width as i32 / 2, height as i32 / 2),
+        middle,
     )
     .map_err(fail)
 }
@@ -501,14 +511,14 @@ fn pixel_width(chart: &Chart<'_, '_>, from: f64, to: f64) -> i32 {
 /// Every `step`-th week up to `last`, with a step of 4 weeks or a multiple of it, so that
 /// about six ticks show.
 fn week_ticks(last: i64) -> Vec<f64> {
-    let step = ((last + 23) / 24 * 4).max(4);
+    let step = (last.saturating_add(23) / 24).saturating_mul(4).max(4);
     (0..=last.max(0))
         .step_by(usize::try_from(step).unwrap_or(4))
         .map(|w| w as f64)
         .collect()
 }
 
-/// 1. Mean PHQ-9 by week in treatment, with its 95% confidence band and the count of each week.
+/// Mean PHQ-9 by week in treatment, with its 95% confidence band and the count of each week.
 fn mean_by_week(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     let weeks = &d.by_week;
     let last = weeks
@@ -617,7 +627,7 @@ fn mean_by_week(d: &Dashboard, title: &str) -> Result<String, ChartError> {
 /// Response or remission of one window of a quarter, with the patients measured in it.
 type QuarterRate = fn(&QuarterOutcome) -> (Option<f64>, usize);
 
-/// 2. Response and remission at weeks 12 and 24, four bars per enrollment quarter.
+/// Response and remission at weeks 12 and 24, four bars per enrollment quarter.
 fn response_by_quarter(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     let series: [(&str, RGBColor, QuarterRate); 4] = [
         ("Response, week 12", OKABE_SKY_BLUE, |q| {
@@ -701,7 +711,7 @@ fn response_by_quarter(d: &Dashboard, title: &str) -> Result<String, ChartError>
     })
 }
 
-/// 3. The distribution of % change from baseline, the bins of a 50% improvement highlighted.
+/// The distribution of % change from baseline, the bins of a 50% improvement highlighted.
 fn change_distribution(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     let bins = &d.change.bins;
     let improved = |b: &ChangeBin| b.up_to.is_some_and(|u| u <= -50.0);
@@ -717,7 +727,7 @@ fn change_distribution(d: &Dashboard, title: &str) -> Result<String, ChartError>
         draw_axes(
             &mut chart,
             &Axes {
-                x_desc: "Change in PHQ-9 from baseline to latest score",
+                x_desc: "% change in PHQ-9 from baseline (lower is better)",
                 y_desc: "Patients",
                 x_label: &|v| category(&labels, *v),
                 y_label: &|v| tick(*v, step),
@@ -761,7 +771,7 @@ fn short_name(name: &str) -> String {
     }
 }
 
-/// 4. Open patients per care manager, active and relapse prevention stacked, against the
+/// Open patients per care manager, active and relapse prevention stacked, against the
 /// target caseload.
 fn caseload(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     let bars = &d.caseload;
@@ -844,7 +854,7 @@ fn caseload(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     })
 }
 
-/// 5. Completed contacts per active patient by calendar month, against the guidance of 2.
+/// Completed contacts per active patient by calendar month, against the guidance of 2.
 fn contact_rate(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     let months = &d.contacts;
     let guidance = "Guidance: 2 a month";
@@ -917,7 +927,7 @@ fn contact_rate(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     })
 }
 
-/// 6. The patients of the selection by psychiatric review within 8 weeks: one 100% bar.
+/// The patients of the selection by psychiatric review within 8 weeks: one 100% bar.
 fn review_within_8_weeks(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     let r = &d.review;
     let reviewed = r.reviewed.min(r.eligible);
@@ -992,7 +1002,7 @@ fn review_within_8_weeks(d: &Dashboard, title: &str) -> Result<String, ChartErro
     })
 }
 
-/// 7. The Kaplan–Meier estimate of the share responded by week in treatment, with the number
+/// The Kaplan–Meier estimate of the share responded by week in treatment, with the number
 /// still followed and not yet responded under the axis.
 fn time_to_response(d: &Dashboard, title: &str) -> Result<String, ChartError> {
     let curve = &d.time_to_response;
@@ -1324,7 +1334,7 @@ mod tests {
         assert_texts(
             &svg,
             &[
-                "Change in PHQ-9 from baseline to latest score",
+                "% change in PHQ-9 from baseline (lower is better)",
                 "Patients",
                 "Improved 50% or more",
                 "Improved less, or worse",
@@ -1434,6 +1444,22 @@ mod tests {
         d.target_caseload = 0;
         for id in CHART_IDS {
             assert_texts(&svg(&d, id), &[NO_DATA]);
+        }
+    }
+
+    #[test]
+    fn numbers_outside_their_usual_range_still_draw() {
+        let mut d = fixture();
+        d.by_week[0].mean = f64::NAN;
+        d.by_week[1].ci95 = Some((-40.0, 90.0));
+        d.by_week[2].week = 10_000;
+        d.quarters[0].week12.response_rate = Some(1.5);
+        d.contacts[1].per_patient = Some(f64::INFINITY);
+        d.time_to_response[3].share = f64::NAN;
+        d.time_to_response[4].week = i64::MAX;
+        for chart in crate::reports::dashboard_charts(&d) {
+            let drawn = dashboard_svg(&d, &chart).expect("a known id");
+            assert!(drawn.is_ok(), "{}", chart.id);
         }
     }
 

@@ -16,6 +16,7 @@ use crate::api::review::{MarkForReview, RemoveReviewMark};
 use crate::components::flags::FlagList;
 use crate::components::forms::{field_error, last_error, ErrorSummary, FieldMessage};
 use crate::domain::episode::format_percent;
+use crate::domain::quality::MeasureExclusion;
 use crate::domain::{
     CareIntensity, ContactKind, DischargeSetting, EpisodeMetrics, SocialNeed, StatusReason,
     TargetCondition,
@@ -600,6 +601,9 @@ fn Facts(view: ChartView, actions: Actions) -> impl IntoView {
             <h2 id="facts-h">"Chronic conditions and social needs"</h2>
             <p>{format!("Chronic conditions: {conditions}")}</p>
             <p>{format!("Social needs: {needs}")}</p>
+            {(!f.measure_exclusions.is_empty()).then(|| view! {
+                <p>{format!("Excluded from the quality measures: {}", f.measure_exclusions.iter().map(|e| e.label()).collect::<Vec<_>>().join(", "))}</p>
+            })}
             {view.can_edit.then(|| view! {
                 <details class="edit-block">
                     <summary>"Edit conditions and needs"</summary>
@@ -619,6 +623,10 @@ fn Facts(view: ChartView, actions: Actions) -> impl IntoView {
                         <fieldset>
                             <legend>"Other criteria"</legend>
                             {checks.into_iter().map(|(code, label, on)| checkbox("fact", "flags[]", code, label, on)).collect_view()}
+                        </fieldset>
+                        <fieldset>
+                            <legend>"Excluded from the depression quality measures"</legend>
+                            {MeasureExclusion::ALL.into_iter().map(|e| checkbox("excl", "exclusions[]", e.code(), e.label(), f.measure_exclusions.contains(&e))).collect_view()}
                         </fieldset>
                         <button type="submit" class="button">"Save"</button>
                     </ActionForm>

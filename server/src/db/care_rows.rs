@@ -116,6 +116,7 @@ pub struct PatientRecordRow {
     pub substance_use_disorder: bool,
     pub serious_mental_illness: bool,
     pub long_term_care_decision: bool,
+    pub measure_exclusions: String,
     pub version: i64,
 }
 
@@ -136,6 +137,7 @@ impl TryFrom<PatientRecordRow> for PatientRecord {
                 substance_use_disorder: r.substance_use_disorder,
                 serious_mental_illness: r.serious_mental_illness,
                 long_term_care_decision: r.long_term_care_decision,
+                measure_exclusions: super::report_rows::decode_exclusions(&r.measure_exclusions)?,
             },
             version: r.version,
         })

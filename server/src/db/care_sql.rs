@@ -44,14 +44,15 @@ pub const EPISODE_BOUNDS: &str = "SELECT enrolled_on, discharged_on FROM episode
 
 const PATIENT_RECORD_COLUMNS: &str = "id, clinic_id, mrn, given_name, family_name, birth_date, \
      chronic_conditions, social_needs, substance_use_disorder, serious_mental_illness, \
-     long_term_care_decision, version";
+     long_term_care_decision, measure_exclusions, version";
 
 pub static PATIENT_RECORD: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {PATIENT_RECORD_COLUMNS} FROM patients WHERE id = $1"));
 
 pub const UPDATE_PATIENT_FACTS: &str = "UPDATE patients SET chronic_conditions = $3, \
      social_needs = $4, substance_use_disorder = $5, serious_mental_illness = $6, \
-     long_term_care_decision = $7, updated_at = $8, version = version + 1 \
+     long_term_care_decision = $7, updated_at = $8, measure_exclusions = $9, \
+     version = version + 1 \
      WHERE id = $1 AND version = $2";
 
 pub const MEASUREMENT_COLUMNS: &str = "m.id, m.episode_id, m.instrument, m.taken_on, m.items, \
