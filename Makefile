@@ -52,9 +52,10 @@ unit: pg-status ## Rust unit tests and the store contract suite (SQLite, and Pos
 e2e: build e2e-deps ## Browser tests: Playwright drives Chromium against the release server
 	cd end2end && TANDEM_BIN="$(BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" npx playwright test
 
-bench: ## Criterion benchmarks: the domain rules, and the caseload in a 100k-patient registry
+bench: ## Criterion benchmarks: the domain rules, the caseload in a 100k-patient registry, and a 10k-patient clinic's reports
 	cargo bench -p app --bench domain
 	cargo bench -p server --bench caseload
+	cargo bench -p server --bench reports
 
 # --- installation (idempotent) ---------------------------------------------------------------
 
