@@ -306,7 +306,7 @@ pub struct PatientFacts {
     pub long_term_care_decision: bool,
     /// Recorded reasons that remove the patient from the depression quality measures.
     #[serde(default)]
-    pub measure_exclusions: Vec<crate::domain::quality::MeasureExclusion>,
+    pub measure_exclusions: Vec<crate::domain::exclusion::MeasureExclusion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

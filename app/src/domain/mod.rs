@@ -8,6 +8,7 @@
 pub mod billing;
 pub mod caseload;
 pub mod episode;
+pub mod exclusion;
 pub mod flags;
 pub mod instrument;
 pub mod intensity;
