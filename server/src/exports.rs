@@ -160,25 +160,19 @@ pub async fn review_agenda_csv(
     ip: Option<Extension<ClientIp>>,
     Query(q): Query<AgendaQuery>,
 ) -> Response {
-    let Some(Extension(current)) = current else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
-    };
-    let clinic = match required_clinic(q.clinic.as_ref()) {
-        Ok(c) => c,
-        Err(refused) => return refused.into_response(),
-    };
-    if let Err(refused) = authorize_export(
+    let clinic = match export_clinic(
         &state,
-        &current,
+        current,
         ip,
+        q.clinic.as_ref(),
         Action::ViewReviewList,
-        clinic,
         "review.export_csv",
     )
     .await
     {
-        return refused;
-    }
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
     let today = app::model::today();
     let meets_on = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(raw) => match app::api::review::meeting_day(raw, today) {
@@ -314,6 +308,32 @@ fn table_csv(table: &app::reports::DataTable, filename: &str) -> Response {
     csv_response(result, out, filename)
 }
 
+/// What an export handler answers: the file, or the refusal to send instead.
+type Answer = Result<Response, Response>;
+
+fn answer(a: Answer) -> Response {
+    a.unwrap_or_else(|refused| refused)
+}
+
+/// The clinic of an export: the signed-in user, the `clinic` of the query, and the decision,
+/// audited as `audit_action`. The error is the answer to send (401, 400, 403, 404 or 503).
+#[allow(clippy::result_large_err)] // the error is the HTTP answer itself
+async fn export_clinic(
+    state: &AppState,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    raw_clinic: Option<&String>,
+    action: Action,
+    audit_action: &str,
+) -> Result<app::model::ClinicId, Response> {
+    let Some(Extension(current)) = current else {
+        return Err((StatusCode::UNAUTHORIZED, "Please sign in.").into_response());
+    };
+    let clinic = required_clinic(raw_clinic).map_err(IntoResponse::into_response)?;
+    authorize_export(state, &current, ip, action, clinic, audit_action).await?;
+    Ok(clinic)
+}
+
 /// The dashboard's query: the chart and the filter fields of `/reports/outcomes`.
 #[derive(Debug, Deserialize)]
 pub struct OutcomesQuery {
@@ -333,54 +353,48 @@ pub async fn outcomes_csv(
     ip: Option<Extension<ClientIp>>,
     Query(q): Query<OutcomesQuery>,
 ) -> Response {
-    let Some(Extension(current)) = current else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
-    };
-    let clinic = match required_clinic(q.clinic.as_ref()) {
-        Ok(c) => c,
-        Err(refused) => return refused.into_response(),
-    };
-    let chart = q.chart.as_deref().unwrap_or("").trim().to_owned();
-    if !app::reports::CHART_IDS.contains(&chart.as_str()) {
-        return (
-            StatusCode::BAD_REQUEST,
-            "chart is not one of the dashboard's charts",
-        )
-            .into_response();
-    }
-    if let Err(refused) = authorize_export(
-        &state,
-        &current,
-        ip,
-        Action::ViewReports,
-        clinic,
-        "outcomes.export_csv",
+    answer(
+        async {
+            let clinic = export_clinic(
+                &state,
+                current,
+                ip,
+                q.clinic.as_ref(),
+                Action::ViewReports,
+                "outcomes.export_csv",
+            )
+            .await?;
+            let chart = q.chart.as_deref().unwrap_or("").trim();
+            if !app::reports::CHART_IDS.contains(&chart) {
+                return Err((
+                    StatusCode::BAD_REQUEST,
+                    "chart is not one of the dashboard's charts",
+                )
+                    .into_response());
+            }
+            let today = app::model::today();
+            let filter = app::api::reports::outcome_filter(
+                clinic,
+                q.cm.as_deref(),
+                q.from.as_deref(),
+                q.to.as_deref(),
+                q.target.as_deref(),
+                today,
+            )
+            .map_err(app_error)?;
+            let dashboard =
+                app::api::reports::load::dashboard(state.store.as_ref(), &filter, today)
+                    .await
+                    .map_err(app_error)?;
+            let data = app::reports::dashboard_chart(&dashboard, chart)
+                .ok_or_else(|| (StatusCode::NOT_FOUND, "Not found.").into_response())?;
+            Ok(table_csv(
+                &data.table,
+                &format!("tandem-{chart}-{today}.csv"),
+            ))
+        }
+        .await,
     )
-    .await
-    {
-        return refused;
-    }
-    let today = app::model::today();
-    let filter = match app::api::reports::outcome_filter(
-        clinic,
-        q.cm.as_deref(),
-        q.from.as_deref(),
-        q.to.as_deref(),
-        q.target.as_deref(),
-        today,
-    ) {
-        Ok(f) => f,
-        Err(e) => return app_error(e),
-    };
-    let dashboard =
-        match app::api::reports::load::dashboard(state.store.as_ref(), &filter, today).await {
-            Ok(d) => d,
-            Err(e) => return app_error(e),
-        };
-    match app::reports::dashboard_chart(&dashboard, &chart) {
-        Some(data) => table_csv(&data.table, &format!("tandem-{chart}-{today}.csv")),
-        None => (StatusCode::NOT_FOUND, "Not found.").into_response(),
-    }
 }
 
 /// The quality export's query: without `measure`, every measure's counts; with `measure` and
@@ -401,65 +415,57 @@ pub async fn quality_csv(
     ip: Option<Extension<ClientIp>>,
     Query(q): Query<QualityQuery>,
 ) -> Response {
-    let Some(Extension(current)) = current else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
-    };
-    let clinic = match required_clinic(q.clinic.as_ref()) {
-        Ok(c) => c,
-        Err(refused) => return refused.into_response(),
-    };
-    if let Err(refused) = authorize_export(
-        &state,
-        &current,
-        ip,
-        Action::ExportData,
-        clinic,
-        "quality.export_csv",
-    )
-    .await
-    {
-        return refused;
-    }
-    let today = app::model::today();
-    let year = match app::api::reports::quality_year(q.year.as_deref(), today) {
-        Ok(y) => y,
-        Err(e) => return app_error(e),
-    };
-    let Some(period) = app::api::reports::year_range(year) else {
-        return app_error(app::error::AppError::Internal);
-    };
-    let (measures, population) =
-        match app::api::reports::load::quality(state.store.as_ref(), clinic, period, today).await {
-            Ok(r) => r,
-            Err(e) => return app_error(e),
-        };
-    let measure = q
-        .measure
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
-    let Some(measure) = measure else {
-        let table = app::reports::measures_table(&measures);
-        return table_csv(&table, &format!("tandem-quality-{year}.csv"));
-    };
-    let Some(m) = measures.iter().find(|m| m.id == measure) else {
-        return (StatusCode::NOT_FOUND, "No such measure.").into_response();
-    };
-    let Some(list) = q
-        .list
-        .as_deref()
-        .and_then(|l| app::reports::MeasureList::from_code(l.trim()))
-    else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "list must be numerator, denominator, exclusions or pending",
-        )
-            .into_response();
-    };
-    let patients = app::reports::measure_patients(&population, list.ids(m));
-    table_csv(
-        &app::reports::patients_table(&patients),
-        &format!("tandem-{}-{}-{year}.csv", m.id, list.code()),
+    answer(
+        async {
+            let clinic = export_clinic(
+                &state,
+                current,
+                ip,
+                q.clinic.as_ref(),
+                Action::ExportData,
+                "quality.export_csv",
+            )
+            .await?;
+            let today = app::model::today();
+            let year =
+                app::api::reports::quality_year(q.year.as_deref(), today).map_err(app_error)?;
+            let period = app::api::reports::year_range(year)
+                .ok_or_else(|| app_error(app::error::AppError::Internal))?;
+            let (measures, population) =
+                app::api::reports::load::quality(state.store.as_ref(), clinic, period, today)
+                    .await
+                    .map_err(app_error)?;
+            let measure = q
+                .measure
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty());
+            let Some(measure) = measure else {
+                let table = app::reports::measures_table(&measures);
+                return Ok(table_csv(&table, &format!("tandem-quality-{year}.csv")));
+            };
+            let m = measures
+                .iter()
+                .find(|m| m.id == measure)
+                .ok_or_else(|| (StatusCode::NOT_FOUND, "No such measure.").into_response())?;
+            let list = q
+                .list
+                .as_deref()
+                .and_then(|l| app::reports::MeasureList::from_code(l.trim()))
+                .ok_or_else(|| {
+                    (
+                        StatusCode::BAD_REQUEST,
+                        "list must be numerator, denominator, exclusions or pending",
+                    )
+                        .into_response()
+                })?;
+            let patients = app::reports::measure_patients(&population, list.ids(m));
+            Ok(table_csv(
+                &app::reports::patients_table(&patients),
+                &format!("tandem-{}-{}-{year}.csv", m.id, list.code()),
+            ))
+        }
+        .await,
     )
 }
 
@@ -477,35 +483,27 @@ pub async fn billing_csv(
     ip: Option<Extension<ClientIp>>,
     Query(q): Query<BillingQuery>,
 ) -> Response {
-    let Some(Extension(current)) = current else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
-    };
-    let clinic = match required_clinic(q.clinic.as_ref()) {
-        Ok(c) => c,
-        Err(refused) => return refused.into_response(),
-    };
-    if let Err(refused) = authorize_export(
-        &state,
-        &current,
-        ip,
-        Action::ExportData,
-        clinic,
-        "billing.export_csv",
+    answer(
+        async {
+            let clinic = export_clinic(
+                &state,
+                current,
+                ip,
+                q.clinic.as_ref(),
+                Action::ExportData,
+                "billing.export_csv",
+            )
+            .await?;
+            let month = app::api::reports::billing_month(q.month.as_deref(), app::model::today())
+                .map_err(app_error)?;
+            let report = app::api::reports::load::billing(state.store.as_ref(), clinic, month)
+                .await
+                .map_err(app_error)?;
+            Ok(table_csv(
+                &app::reports::billing_table(&report),
+                &format!("tandem-billing-{month}.csv"),
+            ))
+        }
+        .await,
     )
-    .await
-    {
-        return refused;
-    }
-    let today = app::model::today();
-    let month = match app::api::reports::billing_month(q.month.as_deref(), today) {
-        Ok(m) => m,
-        Err(e) => return app_error(e),
-    };
-    match app::api::reports::load::billing(state.store.as_ref(), clinic, month).await {
-        Ok(report) => table_csv(
-            &app::reports::billing_table(&report),
-            &format!("tandem-billing-{month}.csv"),
-        ),
-        Err(e) => app_error(e),
-    }
 }

@@ -7,17 +7,19 @@ mod support;
 use std::sync::Arc;
 
 use app::accounts::{Email, NewUser};
+use app::api::admin::SaveClinicSettings;
 use app::domain::{Instrument, Mrn, PersonName, Responses, TargetCondition};
 use app::model::{
-    ClinicId, EnrollPatient, Enrollment, EpisodeDetails, MeasurementSource, NewMeasurement,
-    NewPatient,
+    ClinicId, EnrollPatient, Enrollment, EpisodeDetails, MeasurementSource, NewContact,
+    NewMeasurement, NewPatient,
 };
 use app::policy::Role;
 use app::ports::SharedStore;
 use axum::http::StatusCode;
 use axum::Router;
 use chrono::{Days, NaiveDate};
-use support::web::{app_for, body_text, get_with, sign_in_cookie};
+use leptos::server_fn::ServerFn;
+use support::web::{app_for, body_text, form_post, get_with, sign_in_cookie};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "synthetic pass phrase";
@@ -83,6 +85,16 @@ async fn world() -> World {
         clinic,
     )
     .await;
+    store
+        .create_user(&NewUser {
+            email: Email::parse("admin@synthetic.example").expect("email"),
+            display_name: "Alex Synthetic".to_owned(),
+            role: Role::Admin,
+            clinics: vec![],
+            password_hash: tandem_server::password::hash(PASSWORD).expect("hash"),
+        })
+        .await
+        .expect("admin");
     let today = app::model::today();
     let enrolled = today - Days::new(91);
     for (mrn, later) in [("A-1", 6), ("B-2", 12)] {
@@ -117,6 +129,20 @@ async fn world() -> World {
             })
             .await
             .expect("score");
+        if mrn == "A-1" {
+            store
+                .add_contact(&NewContact {
+                    episode_id: e.episode_id,
+                    occurred_on: today,
+                    kind: app::domain::ContactKind::Video,
+                    minutes: 40,
+                    note: String::new(),
+                    user_id: cm,
+                    by_care_manager: true,
+                })
+                .await
+                .expect("contact");
+        }
     }
     let app = app_for(store.clone());
     let cookie = sign_in_cookie(&app, "lead@synthetic.example", PASSWORD).await;
@@ -230,4 +256,48 @@ async fn bad_report_input_is_refused_with_400() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_clinic_billing_settings_map_the_codes_of_the_billing_report() {
+    let w = world().await;
+    let c = w.clinic.0;
+    let month = app::domain::YearMonth::of(app::model::today());
+    let uri = format!("/reports/billing.csv?clinic={c}&month={month}");
+    // A: 40 care-manager minutes this month, a subsequent month: 99493.
+    let (_, before) = get(&w, &uri).await;
+    assert!(before.contains(",40,99493,"), "{before}");
+
+    let admin = sign_in_cookie(&w.app, "admin@synthetic.example", PASSWORD).await;
+    let settings = "settings[target_caseload]=80&settings[review_weekday]=3\
+&settings[billing][g2214]=false&settings[billing][apcm]=true&settings[flag_rules][item9_threshold]=1\
+&settings[flag_rules][not_improving_weeks]=10&settings[flag_rules][worsening_points]=5\
+&settings[flag_rules][no_consult_after_days]=0&settings[flag_rules][early_phase_weeks]=12\
+&settings[flag_rules][contact_limit_early_days]=14&settings[flag_rules][contact_limit_later_days]=30\
+&settings[flag_rules][contact_limit_relapse_prevention_days]=30\
+&settings[flag_rules][post_discharge_target_hours]=72&settings[flag_rules][post_discharge_clear_days]=30\
+&settings[flag_rules][review_kinds][]=safety";
+    let res = w
+        .app
+        .clone()
+        .oneshot(form_post(
+            SaveClinicSettings::PATH,
+            format!("id={c}&{settings}"),
+            Some(&admin),
+        ))
+        .await
+        .expect("response");
+    assert!(res.status().is_success(), "{}", body_text(res).await);
+    let saved = w.store.clinic_settings(w.clinic).await.expect("settings");
+    assert!(saved.billing.apcm && !saved.billing.g2214);
+
+    let (_, after) = get(&w, &uri).await;
+    assert!(
+        after.contains(",40,G0569,"),
+        "APCM reports 99493 as G0569: {after}"
+    );
+    assert!(
+        after.contains("0 of 31 minutes for G0569"),
+        "B's shortfall names the reported code, with no G2214: {after}"
+    );
 }

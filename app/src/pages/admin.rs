@@ -338,7 +338,7 @@ pub fn ClinicSettingsPage() -> impl IntoView {
                                 </div>
                                 <button type="submit" class="button button--secondary">"Rename"</button>
                             </ActionForm>
-                            <h2>"Flags and caseload"</h2>
+                            <h2>"Flags, caseload and billing"</h2>
                             <ActionForm action=save attr:class="form narrow">
                                 <input type="hidden" name="id" value=clinic.id.0.to_string() />
                                 {number_field("Target caseload per 1.0 FTE care manager", "[target_caseload]", s.target_caseload, "AIMS Center guidance: 50–120 depending on payer mix. Default 80.")}
@@ -349,6 +349,22 @@ pub fn ClinicSettingsPage() -> impl IntoView {
                                         {["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"].into_iter().zip(1u8..).map(|(day, n)| {
                                             view! { <option value=n.to_string() selected=n == s.review_weekday>{day}</option> }
                                         }).collect_view()}
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label for="billing-g2214">"Short CoCM months (16–35 or 16–30 minutes)"</label>
+                                    <span class="hint">"Whether the practice bills G2214 for them; some payers do not accept it. Default: bill G2214."</span>
+                                    <select id="billing-g2214" name="settings[billing][g2214]">
+                                        <option value="true" selected=s.billing.g2214>"Bill G2214"</option>
+                                        <option value="false" selected=!s.billing.g2214>"Do not bill G2214"</option>
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label for="billing-apcm">"APCM billing"</label>
+                                    <span class="hint">"Practices billing Advanced Primary Care Management report 99492, 99493 and 99484 as G0568, G0569 and G0570. Default: no."</span>
+                                    <select id="billing-apcm" name="settings[billing][apcm]">
+                                        <option value="false" selected=!s.billing.apcm>"No: report CPT codes"</option>
+                                        <option value="true" selected=s.billing.apcm>"Yes: report G0568–G0570"</option>
                                     </select>
                                 </div>
                                 {number_field("Safety: item-9 answer that raises the flag", "[flag_rules][item9_threshold]", u32::from(r.item9_threshold), "1 = any answer other than \"Not at all\". Default 1.")}

@@ -224,7 +224,7 @@ fn Outcomes(view: OutcomesView) -> impl IntoView {
                 <p class="muted" id="selection">{selection}</p>
             </div>
             <div class="actions no-print">
-                <button type="button" class="button button--secondary" onclick="window.print()">"Print"</button>
+                <button type="button" class="button button--secondary" on:click=|_| { let _ = window().print(); }>"Print"</button>
             </div>
         </div>
         {reports_nav(clinic, "/reports/outcomes")}
