@@ -223,9 +223,9 @@ pub trait CareStore: Send + Sync + 'static {
 /// and the counts and sums the database aggregates itself. Part of [`Store`].
 #[async_trait]
 pub trait ReportStore: Send + Sync + 'static {
-    /// The episodes (open or discharged) of a report's scope, each with every score, contact,
-    /// event, treatment change and review the rules read: seven queries, whatever the number of
-    /// episodes.
+    /// The episodes (open or discharged) of a report's scope, each with its PHQ-9 scores,
+    /// contacts and psychiatric reviews: four queries, whatever the number of episodes, with the
+    /// scores and contacts packed into one row per episode by the database.
     async fn report_population(
         &self,
         scope: &crate::reports::PopulationScope,

@@ -30,6 +30,7 @@ const PASSWORD: &str = "synthetic bench phrase";
 
 struct Clinic {
     store: SharedStore,
+    sqlite: SqliteStore,
     _dir: tempfile::TempDir,
 }
 
@@ -144,7 +145,47 @@ async fn seed(patients: i64) -> Clinic {
         .execute(sqlite.write_pool())
         .await
         .expect("analyze");
-    Clinic { store, _dir: dir }
+    Clinic {
+        store,
+        sqlite,
+        _dir: dir,
+    }
+}
+
+/// With `TANDEM_BENCH_PLANS` set: each population statement's SQLite plan and one timed run.
+#[allow(clippy::print_stderr)]
+async fn report_plans(sqlite: &SqliteStore, from: chrono::NaiveDate, to: chrono::NaiveDate) {
+    use sqlx::Row;
+    for sql in tandem_server::db::report_population_statements() {
+        let bind = |sql| {
+            sqlx::query(sql)
+                .bind(1_i64)
+                .bind(None::<i64>)
+                .bind(from)
+                .bind(to)
+                .bind(from)
+        };
+        let text = format!("EXPLAIN QUERY PLAN {sql}");
+        let plan: Vec<String> = bind(&text)
+            .fetch_all(sqlite.write_pool())
+            .await
+            .expect("plan")
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect();
+        let started = Instant::now();
+        let rows = bind(sql)
+            .fetch_all(sqlite.write_pool())
+            .await
+            .expect("run")
+            .len();
+        eprintln!(
+            "{:>8.3} ms {rows:>6} rows  {}\n    {}",
+            started.elapsed().as_secs_f64() * 1000.0,
+            &sql[..sql.len().min(90)],
+            plan.join("\n    ")
+        );
+    }
 }
 
 /// A benchmark reports to the terminal, as criterion itself does.
@@ -175,6 +216,13 @@ fn bench(c: &mut Criterion) {
         first.episodes,
         first.with_baseline,
     );
+    if std::env::var_os("TANDEM_BENCH_PLANS").is_some() {
+        rt.block_on(report_plans(
+            &clinic.sqlite,
+            filter.enrolled_from,
+            filter.enrolled_to,
+        ));
+    }
     let mut group = c.benchmark_group(format!("reports_{patients}_patients"));
     group.sample_size(20);
     group.bench_function("dashboard_store_and_figures", |b| {
@@ -185,6 +233,36 @@ fn bench(c: &mut Criterion) {
                     .expect("dashboard");
                 black_box(d)
             })
+        });
+    });
+    let settings_target = 80;
+    let population = rt
+        .block_on(clinic.store.report_population(&filter.scope()))
+        .expect("population");
+    let counts = rt
+        .block_on(clinic.store.caseload_counts(ClinicId(1), None, None))
+        .expect("counts");
+    group.bench_function("dashboard_store_only", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let p = clinic
+                    .store
+                    .report_population(&filter.scope())
+                    .await
+                    .expect("population");
+                black_box(p)
+            })
+        });
+    });
+    group.bench_function("dashboard_figures_only", |b| {
+        b.iter(|| {
+            black_box(app::reports::build_dashboard(
+                &filter,
+                &population,
+                &counts,
+                settings_target,
+                today,
+            ))
         });
     });
     group.bench_function("dashboard_seven_svg_charts", |b| {

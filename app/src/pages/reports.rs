@@ -203,8 +203,12 @@ fn Outcomes(view: OutcomesView) -> impl IntoView {
         .map(|c| view! { <DashboardChart chart=c.clone() query=query.clone() /> })
         .collect_view();
     let selection = format!(
-        "{} patients enrolled {} to {}{}{}; {} with a PHQ-9 baseline. Figures as of {}.",
-        d.episodes,
+        "{} enrolled {} to {}{}{}; {} with a PHQ-9 baseline. Figures as of {}.",
+        if d.episodes == 1 {
+            "1 patient".to_owned()
+        } else {
+            format!("{} patients", d.episodes)
+        },
         f.enrolled_from,
         f.enrolled_to,
         f.care_manager

@@ -73,6 +73,18 @@ pub fn caseload_statements(mine: bool) -> [&'static str; 7] {
     ]
 }
 
+/// The four statements that load a report's population (binds: clinic, care manager, enrollment
+/// period start and end, open since), for plan checks and benchmarks.
+pub fn report_population_statements() -> [&'static str; 4] {
+    let s = &*report_sql::POPULATION;
+    [
+        &s.episodes,
+        report_sql::PACKED_SCORES.as_str(),
+        report_sql::PACKED_CONTACTS.as_str(),
+        &s.reviews,
+    ]
+}
+
 /// An opened, migrated store.
 pub struct Opened {
     pub store: SharedStore,

@@ -17,10 +17,14 @@ macro_rules! impl_report_store {
                     Bind::Date(scope.enrolled_to),
                     Bind::Date(scope.open_since.unwrap_or(from).max(from)),
                 ];
-                Ok(self
-                    .load_episodes(&$crate::db::report_sql::POPULATION, &binds)
-                    .await?
-                    .episodes)
+                let sql = &*$crate::db::report_sql::POPULATION;
+                let (episodes, scores, contacts, reviews) = tokio::try_join!(
+                    self.fetch_bound(&sql.episodes, &binds),
+                    self.fetch_bound(&$crate::db::report_sql::PACKED_SCORES, &binds),
+                    self.fetch_bound(&$crate::db::report_sql::PACKED_CONTACTS, &binds),
+                    self.fetch_bound(&sql.reviews, &binds),
+                )?;
+                $crate::db::report_rows::assemble_population(episodes, scores, contacts, reviews)
             }
 
             async fn caseload_counts(

@@ -1,8 +1,8 @@
 //! Rows of the report statements and their conversion to the report types.
 
 use app::domain::quality::{MeasureExclusion, PatientFacts};
-use app::domain::TargetCondition;
-use app::model::{EpisodeId, PatientId};
+use app::domain::{Contact, ContactKind, Instrument, Score, TargetCondition};
+use app::model::{EpisodeId, MeasurementId, PatientId};
 use app::ports::StoreError;
 use app::reports::{BillingMinutes, CaseloadCount};
 use chrono::NaiveDate;
@@ -100,4 +100,156 @@ impl TryFrom<ExclusionRow> for PatientFacts {
 /// The code a target condition filter binds: '' for all.
 pub fn target_code(target: Option<TargetCondition>) -> String {
     target.map_or_else(String::new, |t| t.code().to_owned())
+}
+
+/// One episode's records packed into a text by the database (`report_sql::PACKED_*`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct PackedRow {
+    pub episode_id: i64,
+    pub packed: String,
+}
+
+fn corrupt(episode: i64, what: &str) -> StoreError {
+    StoreError::Corrupt(format!("episode {episode}: unreadable packed {what}"))
+}
+
+fn day(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
+}
+
+/// The PHQ-9 scores of a packed row.
+pub fn unpack_scores(row: &PackedRow) -> Result<Vec<Score>, StoreError> {
+    row.packed
+        .split(',')
+        .map(|item| {
+            let mut parts = item.split(':');
+            let id = parts.next().and_then(|v| v.parse::<i64>().ok());
+            let taken_on = parts.next().and_then(day);
+            let total = parts.next().and_then(|v| v.parse::<u8>().ok());
+            match (id, taken_on, total, parts.next()) {
+                (Some(id), Some(taken_on), Some(total), None) if total <= 27 => Ok(Score {
+                    id: MeasurementId(id),
+                    taken_on,
+                    instrument: Instrument::Phq9,
+                    total,
+                    item9: None,
+                }),
+                _ => Err(corrupt(row.episode_id, "scores")),
+            }
+        })
+        .collect()
+}
+
+/// The contacts of a packed row.
+pub fn unpack_contacts(row: &PackedRow) -> Result<Vec<Contact>, StoreError> {
+    row.packed
+        .split(',')
+        .map(|item| {
+            let mut parts = item.split(':');
+            let on = parts.next().and_then(day);
+            let kind = parts.next().and_then(ContactKind::from_code);
+            let minutes = parts.next().and_then(|v| v.parse::<u32>().ok());
+            let by_care_manager = match parts.next() {
+                Some("1") => Some(true),
+                Some("0") => Some(false),
+                _ => None,
+            };
+            match (on, kind, minutes, by_care_manager, parts.next()) {
+                (Some(on), Some(kind), Some(minutes), Some(by_care_manager), None) => Ok(Contact {
+                    on,
+                    kind,
+                    minutes,
+                    by_care_manager,
+                }),
+                _ => Err(corrupt(row.episode_id, "contacts")),
+            }
+        })
+        .collect()
+}
+
+/// A report's episodes with their PHQ-9 scores, contacts and psychiatric reviews (what the
+/// outcome, programme and quality figures read; events, treatment changes and marks are not
+/// loaded).
+pub fn assemble_population(
+    episodes: Vec<super::care_rows::CaseloadEpisodeRow>,
+    scores: Vec<PackedRow>,
+    contacts: Vec<PackedRow>,
+    reviews: Vec<super::review_rows::ReviewDateRow>,
+) -> Result<Vec<app::model::CaseloadEpisode>, StoreError> {
+    let mut out = Vec::with_capacity(episodes.len());
+    let mut index = std::collections::HashMap::with_capacity(episodes.len());
+    for row in episodes {
+        let (patient, data, care_manager_id, care_manager_name) = row.into_parts()?;
+        index.insert(data.episode_id.0, out.len());
+        out.push(app::model::CaseloadEpisode {
+            patient,
+            care_manager_id,
+            care_manager_name,
+            data,
+        });
+    }
+    for row in &scores {
+        if let Some(&i) = index.get(&row.episode_id) {
+            out[i].data.scores = unpack_scores(row)?;
+        }
+    }
+    for row in &contacts {
+        if let Some(&i) = index.get(&row.episode_id) {
+            for contact in unpack_contacts(row)? {
+                out[i].data.record_contact(contact);
+            }
+        }
+    }
+    for row in reviews {
+        if let Some(&i) = index.get(&row.episode_id) {
+            out[i].data.psychiatric_reviews.push(row.reviewed_on);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packed(text: &str) -> PackedRow {
+        PackedRow {
+            episode_id: 7,
+            packed: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn packed_scores_and_contacts_unpack_in_order() {
+        let scores = unpack_scores(&packed("3:2026-01-05:16,9:2026-02-02:8")).expect("scores");
+        assert_eq!(scores.len(), 2);
+        assert_eq!((scores[1].id, scores[1].total), (MeasurementId(9), 8));
+        let contacts = unpack_contacts(&packed(
+            "2026-01-12:phone:30:1,2026-02-10:psychiatric_consultation:30:0",
+        ))
+        .expect("contacts");
+        assert_eq!(contacts[0].minutes, 30);
+        assert!(contacts[0].by_care_manager && !contacts[1].by_care_manager);
+        assert_eq!(contacts[1].kind, ContactKind::PsychiatricConsultation);
+    }
+
+    #[test]
+    fn damaged_packed_text_is_reported_not_guessed() {
+        for bad in [
+            "3:2026-01-05",
+            "x:2026-01-05:16",
+            "3:2026-13-05:16",
+            "3:2026-01-05:28",
+            "3:2026-01-05:16:9",
+        ] {
+            assert!(unpack_scores(&packed(bad)).is_err(), "{bad}");
+        }
+        for bad in [
+            "2026-01-12:phone:30",
+            "2026-01-12:fax:30:1",
+            "2026-01-12:phone:30:2",
+        ] {
+            assert!(unpack_contacts(&packed(bad)).is_err(), "{bad}");
+        }
+    }
 }

@@ -14,14 +14,40 @@ const POPULATION_FILTER: &str = "p.clinic_id = $1 AND ($2 IS NULL OR e.care_mana
      AND e.enrolled_on >= $3 AND e.enrolled_on <= $4 \
      AND (e.discharged_on IS NULL OR e.discharged_on >= $5)";
 
-/// The seven statements that load a report's population.
-pub static POPULATION: LazyLock<CaseloadSql> = LazyLock::new(|| {
-    caseload_sql_with(
-        POPULATION_FILTER,
-        format!(
-            "SELECT e.id FROM episodes e JOIN patients p ON p.id = e.patient_id \
-             WHERE {POPULATION_FILTER}"
-        ),
+/// The episodes of a report's scope, named inside `IN (…)`.
+static POPULATION_IDS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT e.id FROM episodes e JOIN patients p ON p.id = e.patient_id \
+         WHERE {POPULATION_FILTER}"
+    )
+});
+
+/// The caseload's statements for a report's scope; a report reads their episodes and reviews.
+pub static POPULATION: LazyLock<CaseloadSql> =
+    LazyLock::new(|| caseload_sql_with(POPULATION_FILTER, POPULATION_IDS.clone()));
+
+/// Each episode's PHQ-9 scores packed into one text, `id:date:total` in date and entry order,
+/// comma-separated. A clinic's report reads one row per episode instead of one per score: reading
+/// rows, not the database's work, is what costs most (`server/benches/reports.rs`).
+pub static PACKED_SCORES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT m.episode_id, string_agg(CAST(m.id AS TEXT) || ':' || CAST(m.taken_on AS TEXT) \
+         || ':' || CAST(m.total AS TEXT), ',' ORDER BY m.taken_on, m.id) AS packed \
+         FROM measurements m WHERE m.deleted_at IS NULL AND m.instrument = 'PHQ-9' \
+         AND m.episode_id IN ({}) GROUP BY m.episode_id",
+        POPULATION_IDS.as_str()
+    )
+});
+
+/// Each episode's contacts packed into one text, `date:kind:minutes:by_care_manager` (1 or 0),
+/// comma-separated.
+pub static PACKED_CONTACTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT c.episode_id, string_agg(CAST(c.occurred_on AS TEXT) || ':' || c.kind || ':' \
+         || CAST(c.minutes AS TEXT) || ':' || CASE WHEN c.by_care_manager THEN '1' ELSE '0' END, \
+         ',' ORDER BY c.occurred_on, c.id) AS packed \
+         FROM contacts c WHERE c.episode_id IN ({}) GROUP BY c.episode_id",
+        POPULATION_IDS.as_str()
     )
 });
 
