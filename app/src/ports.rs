@@ -230,6 +230,12 @@ pub trait ReportStore: Send + Sync + 'static {
         &self,
         scope: &crate::reports::PopulationScope,
     ) -> StoreResult<Vec<CaseloadEpisode>>;
+    /// The same episodes as [`ReportStore::report_population`] without patient identity, as the
+    /// outcome figures read them, handed over in a few packed rows.
+    async fn outcome_episodes(
+        &self,
+        scope: &crate::reports::PopulationScope,
+    ) -> StoreResult<Vec<crate::domain::EpisodeData>>;
     /// Open episodes of a clinic counted per care manager and status, counted in the database.
     async fn caseload_counts(
         &self,

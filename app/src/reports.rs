@@ -222,17 +222,17 @@ fn window_rate(episodes: &[EpisodeData], window: WeekWindow, as_of: NaiveDate) -
 }
 
 /// The dashboard of a cohort, every figure from the domain functions. `population` is what the
-/// store loaded for `filter.scope()`; the target filter is applied here.
+/// store loaded for `filter.scope()` ([`crate::ports::ReportStore::outcome_episodes`]); the
+/// target filter is applied here.
 pub fn build_dashboard(
     filter: &OutcomeFilter,
-    population: &[CaseloadEpisode],
+    population: &[EpisodeData],
     caseload: &[CaseloadCount],
     target_caseload: u32,
     as_of: NaiveDate,
 ) -> Dashboard {
     let episodes: Vec<EpisodeData> = population
         .iter()
-        .map(|c| &c.data)
         .filter(|e| filter.admits(e))
         .cloned()
         .collect();
@@ -783,11 +783,10 @@ pub fn headline_scope(clinic: ClinicId, today: NaiveDate) -> Option<PopulationSc
 }
 
 /// The headline numbers of the last 90 days ending `today`, each with the 90 days before.
-pub fn lead_home(population: &[CaseloadEpisode], today: NaiveDate) -> Option<LeadHome> {
+pub fn lead_home(episodes: &[EpisodeData], today: NaiveDate) -> Option<LeadHome> {
     let (now, before) = period_and_previous(today, HEADLINE_DAYS)?;
-    let episodes: Vec<EpisodeData> = population.iter().map(|c| c.data.clone()).collect();
-    let current = period_summary(&episodes, now);
-    let previous = period_summary(&episodes, before);
+    let current = period_summary(episodes, now);
+    let previous = period_summary(episodes, before);
     let count = |n: usize| Some(n as f64);
     let weeks = |w: Option<f64>| w.map_or_else(|| "\u{2014}".to_owned(), |w| format!("{w:.1} wk"));
     let line =

@@ -156,14 +156,23 @@ async fn seed(patients: i64) -> Clinic {
 #[allow(clippy::print_stderr)]
 async fn report_plans(sqlite: &SqliteStore, from: chrono::NaiveDate, to: chrono::NaiveDate) {
     use sqlx::Row;
-    for sql in tandem_server::db::report_population_statements() {
+    for sql in tandem_server::db::report_population_statements()
+        .into_iter()
+        .chain([tandem_server::db::outcome_episodes_statement()])
+    {
+        let halves = sql.contains("$6");
         let bind = |sql| {
-            sqlx::query(sql)
+            let q = sqlx::query(sql)
                 .bind(1_i64)
                 .bind(None::<i64>)
                 .bind(from)
                 .bind(to)
-                .bind(from)
+                .bind(from);
+            if halves {
+                q.bind(0_i64)
+            } else {
+                q
+            }
         };
         let text = format!("EXPLAIN QUERY PLAN {sql}");
         let plan: Vec<String> = bind(&text)
@@ -237,7 +246,7 @@ fn bench(c: &mut Criterion) {
     });
     let settings_target = 80;
     let population = rt
-        .block_on(clinic.store.report_population(&filter.scope()))
+        .block_on(clinic.store.outcome_episodes(&filter.scope()))
         .expect("population");
     let counts = rt
         .block_on(clinic.store.caseload_counts(ClinicId(1), None, None))
@@ -247,7 +256,7 @@ fn bench(c: &mut Criterion) {
             rt.block_on(async {
                 let p = clinic
                     .store
-                    .report_population(&filter.scope())
+                    .outcome_episodes(&filter.scope())
                     .await
                     .expect("population");
                 black_box(p)

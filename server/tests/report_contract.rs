@@ -500,7 +500,38 @@ async fn quality_measures_read_the_clinic_population(store: &dyn Store) {
         .is_empty());
 }
 
+async fn the_packed_outcome_episodes_match_the_population_row_by_row(store: &dyn Store) {
+    let s = small_population(store).await;
+    let scope = PopulationScope {
+        clinic: s.clinic,
+        care_manager: None,
+        enrolled_from: date("2026-01-01"),
+        enrolled_to: date("2026-06-30"),
+        open_since: None,
+    };
+    let mut full: Vec<app::domain::EpisodeData> = store
+        .report_population(&scope)
+        .await
+        .expect("population")
+        .into_iter()
+        .map(|c| c.data)
+        .collect();
+    let mut packed = store.outcome_episodes(&scope).await.expect("packed");
+    full.sort_by_key(|e| e.episode_id);
+    packed.sort_by_key(|e| e.episode_id);
+    assert_eq!(packed.len(), 3);
+    assert_eq!(
+        packed, full,
+        "the same episodes, scores, contacts and reviews"
+    );
+    let a = packed.iter().find(|e| e.scores.len() == 3).expect("A");
+    assert_eq!(a.contacts.len(), 2);
+    assert_eq!(a.psychiatric_reviews, [date("2026-02-10")]);
+    assert_eq!(a.targets, [TargetCondition::Depression]);
+}
+
 contract_tests!(
+    the_packed_outcome_episodes_match_the_population_row_by_row,
     the_dashboard_of_a_small_population_matches_the_hand_worked_figures,
     filters_narrow_the_population,
     the_population_includes_discharged_episodes_still_open_in_the_period,

@@ -250,11 +250,13 @@ pub mod load {
         filter: &OutcomeFilter,
         today: NaiveDate,
     ) -> Result<Dashboard, AppError> {
-        let settings = store.clinic_settings(filter.clinic).await?;
-        let population = store.report_population(&filter.scope()).await?;
-        let counts = store
-            .caseload_counts(filter.clinic, filter.care_manager, filter.target)
-            .await?;
+        // Independent reads, side by side on pooled connections.
+        let scope = filter.scope();
+        let (settings, population, counts) = futures::try_join!(
+            store.clinic_settings(filter.clinic),
+            store.outcome_episodes(&scope),
+            store.caseload_counts(filter.clinic, filter.care_manager, filter.target),
+        )?;
         Ok(build_dashboard(
             filter,
             &population,
@@ -271,7 +273,7 @@ pub mod load {
         today: NaiveDate,
     ) -> Result<LeadHome, AppError> {
         let scope = headline_scope(clinic, today).ok_or(AppError::Internal)?;
-        let population = store.report_population(&scope).await?;
+        let population = store.outcome_episodes(&scope).await?;
         lead_home(&population, today).ok_or(AppError::Internal)
     }
 
@@ -355,7 +357,10 @@ pub async fn get_outcomes(
         today,
     )?;
     let store = super::context::store()?;
-    let dashboard = load::dashboard(store.as_ref(), &filter, today).await?;
+    let (dashboard, staff) =
+        futures::try_join!(load::dashboard(store.as_ref(), &filter, today), async {
+            Ok::<_, AppError>(store.clinic_staff(id).await?)
+        },)?;
     let charts = dashboard_charts(&dashboard)
         .into_iter()
         .map(|data| {
@@ -370,9 +375,7 @@ pub async fn get_outcomes(
             ChartView { data, svg }
         })
         .collect();
-    let care_managers = store
-        .clinic_staff(id)
-        .await?
+    let care_managers = staff
         .into_iter()
         .filter(|s| s.role == Role::CareManager)
         .collect();

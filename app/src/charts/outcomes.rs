@@ -1211,7 +1211,16 @@ mod tests {
             count(2, "Care manager B", EpisodeStatus::Active, 31),
             count(2, "Care manager B", EpisodeStatus::RelapsePrevention, 6),
         ];
-        build_dashboard(&filter(), &population, &caseload, 50, day(AS_OF))
+        build_dashboard(
+            &filter(),
+            &population
+                .iter()
+                .map(|c| c.data.clone())
+                .collect::<Vec<_>>(),
+            &caseload,
+            50,
+            day(AS_OF),
+        )
     }
 
     fn empty() -> Dashboard {

@@ -85,6 +85,11 @@ pub fn report_population_statements() -> [&'static str; 4] {
     ]
 }
 
+/// The one statement that hands over a report's episodes for the outcome figures.
+pub fn outcome_episodes_statement() -> &'static str {
+    report_sql::OUTCOME_EPISODES.as_str()
+}
+
 /// An opened, migrated store.
 pub struct Opened {
     pub store: SharedStore,

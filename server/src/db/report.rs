@@ -8,15 +8,7 @@ macro_rules! impl_report_store {
                 &self,
                 scope: &app::reports::PopulationScope,
             ) -> app::ports::StoreResult<Vec<app::model::CaseloadEpisode>> {
-                use $crate::db::care_sql::Bind;
-                let from = scope.enrolled_from.max(app::reports::earliest_date());
-                let binds = [
-                    Bind::Int(scope.clinic.0),
-                    Bind::OptInt(scope.care_manager),
-                    Bind::Date(from),
-                    Bind::Date(scope.enrolled_to),
-                    Bind::Date(scope.open_since.unwrap_or(from).max(from)),
-                ];
+                let binds = $crate::db::report::population_binds(scope);
                 let sql = &*$crate::db::report_sql::POPULATION;
                 let (episodes, scores, contacts, reviews) = tokio::try_join!(
                     self.fetch_bound(&sql.episodes, &binds),
@@ -25,6 +17,24 @@ macro_rules! impl_report_store {
                     self.fetch_bound(&sql.reviews, &binds),
                 )?;
                 $crate::db::report_rows::assemble_population(episodes, scores, contacts, reviews)
+            }
+
+            async fn outcome_episodes(
+                &self,
+                scope: &app::reports::PopulationScope,
+            ) -> app::ports::StoreResult<Vec<app::domain::EpisodeData>> {
+                use $crate::db::care_sql::Bind;
+                let [a, b, c, d, e] = $crate::db::report::population_binds(scope);
+                let even = [a, b, c, d, e, Bind::Int(0)];
+                let mut odd = even.clone();
+                odd[5] = Bind::Int(1);
+                let sql = &*$crate::db::report_sql::OUTCOME_EPISODES;
+                let (mut rows, more): (
+                    Vec<$crate::db::report_rows::PackedChunkRow>,
+                    Vec<$crate::db::report_rows::PackedChunkRow>,
+                ) = tokio::try_join!(self.fetch_bound(sql, &even), self.fetch_bound(sql, &odd))?;
+                rows.extend(more);
+                $crate::db::report_rows::unpack_episodes(&rows)
             }
 
             async fn caseload_counts(
@@ -81,3 +91,19 @@ macro_rules! impl_report_store {
 }
 
 pub(crate) use impl_report_store;
+
+/// The binds of a report's population statements: clinic, care manager, enrollment period, and
+/// the first day an episode must still have been open.
+pub(crate) fn population_binds(
+    scope: &app::reports::PopulationScope,
+) -> [super::care_sql::Bind; 5] {
+    use super::care_sql::Bind;
+    let from = scope.enrolled_from.max(app::reports::earliest_date());
+    [
+        Bind::Int(scope.clinic.0),
+        Bind::OptInt(scope.care_manager),
+        Bind::Date(from),
+        Bind::Date(scope.enrolled_to),
+        Bind::Date(scope.open_since.unwrap_or(from).max(from)),
+    ]
+}

@@ -113,14 +113,26 @@ fn corrupt(episode: i64, what: &str) -> StoreError {
     StoreError::Corrupt(format!("episode {episode}: unreadable packed {what}"))
 }
 
+/// A `YYYY-MM-DD` day, read without a format string: reports read a few hundred thousand.
 fn day(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
+    let b = raw.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |s: &str| {
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse::<u32>().ok())?
+    };
+    let year = i32::try_from(num(raw.get(0..4)?)?).ok()?;
+    NaiveDate::from_ymd_opt(year, num(raw.get(5..7)?)?, num(raw.get(8..10)?)?)
 }
 
 /// The PHQ-9 scores of a packed row.
 pub fn unpack_scores(row: &PackedRow) -> Result<Vec<Score>, StoreError> {
     row.packed
         .split(',')
+        .filter(|item| !item.is_empty())
         .map(|item| {
             let mut parts = item.split(':');
             let id = parts.next().and_then(|v| v.parse::<i64>().ok());
@@ -144,6 +156,7 @@ pub fn unpack_scores(row: &PackedRow) -> Result<Vec<Score>, StoreError> {
 pub fn unpack_contacts(row: &PackedRow) -> Result<Vec<Contact>, StoreError> {
     row.packed
         .split(',')
+        .filter(|item| !item.is_empty())
         .map(|item| {
             let mut parts = item.split(':');
             let on = parts.next().and_then(day);
@@ -165,6 +178,60 @@ pub fn unpack_contacts(row: &PackedRow) -> Result<Vec<Contact>, StoreError> {
             }
         })
         .collect()
+}
+
+/// A row of [`super::report_sql::OUTCOME_EPISODES`].
+#[derive(Debug, sqlx::FromRow)]
+pub struct PackedChunkRow {
+    pub packed: String,
+}
+
+/// The episodes of packed chunks, each with its PHQ-9 scores, contacts and review days.
+pub fn unpack_episodes(
+    rows: &[PackedChunkRow],
+) -> Result<Vec<app::domain::EpisodeData>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        for item in row.packed.split(';').filter(|i| !i.is_empty()) {
+            let f: Vec<&str> = item.split('|').collect();
+            let [id, patient, enrolled, discharged, status_code, targets, scores, contacts, reviews] =
+                f[..]
+            else {
+                return Err(StoreError::Corrupt("unreadable packed episode".to_owned()));
+            };
+            let episode_id = id
+                .parse::<i64>()
+                .map_err(|_| StoreError::Corrupt("unreadable packed episode id".to_owned()))?;
+            let bad = || corrupt(episode_id, "episode");
+            let mut data = app::domain::EpisodeData::new(
+                PatientId(patient.parse().map_err(|_| bad())?),
+                EpisodeId(episode_id),
+                day(enrolled).ok_or_else(bad)?,
+            );
+            data.discharged_on = if discharged.is_empty() {
+                None
+            } else {
+                Some(day(discharged).ok_or_else(bad)?)
+            };
+            data.status = status(status_code)?;
+            data.targets = super::care_rows::decode_targets(targets)?;
+            data.scores = unpack_scores(&PackedRow {
+                episode_id,
+                packed: scores.to_owned(),
+            })?;
+            for contact in unpack_contacts(&PackedRow {
+                episode_id,
+                packed: contacts.to_owned(),
+            })? {
+                data.record_contact(contact);
+            }
+            for d in reviews.split(',').filter(|d| !d.is_empty()) {
+                data.psychiatric_reviews.push(day(d).ok_or_else(bad)?);
+            }
+            out.push(data);
+        }
+    }
+    Ok(out)
 }
 
 /// A report's episodes with their PHQ-9 scores, contacts and psychiatric reviews (what the

@@ -51,6 +51,39 @@ pub static PACKED_CONTACTS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Episodes per row of [`OUTCOME_EPISODES`].
+pub const EPISODES_PER_ROW: i64 = 256;
+
+/// A report's episodes as the outcome figures read them, without patient identity: each
+/// episode packed into one text, `id|patient|enrolled|discharged|status|targets|scores|contacts|
+/// reviews` (scores and contacts as in [`PACKED_SCORES`] and [`PACKED_CONTACTS`], review days
+/// comma-separated), and [`EPISODES_PER_ROW`] episodes per row, `;`-separated. `$6` (0 or 1)
+/// picks the even or the odd rows, so the two halves are read side by side. Reading a row
+/// costs more than the database's work here, so a 10,000-patient clinic comes back in about 40
+/// rows (`server/benches/reports.rs`).
+pub static OUTCOME_EPISODES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT x.chunk, string_agg(x.packed, ';') AS packed FROM ( \
+         SELECT e.id / {EPISODES_PER_ROW} AS chunk, \
+         CAST(e.id AS TEXT) || '|' || CAST(e.patient_id AS TEXT) || '|' \
+         || CAST(e.enrolled_on AS TEXT) || '|' || COALESCE(CAST(e.discharged_on AS TEXT), '') \
+         || '|' || e.status || '|' || e.targets || '|' \
+         || COALESCE((SELECT string_agg(CAST(m.id AS TEXT) || ':' || CAST(m.taken_on AS TEXT) \
+              || ':' || CAST(m.total AS TEXT), ',' ORDER BY m.taken_on, m.id) \
+              FROM measurements m WHERE m.episode_id = e.id AND m.instrument = 'PHQ-9' \
+              AND m.deleted_at IS NULL), '') || '|' \
+         || COALESCE((SELECT string_agg(CAST(c.occurred_on AS TEXT) || ':' || c.kind || ':' \
+              || CAST(c.minutes AS TEXT) || ':' \
+              || CASE WHEN c.by_care_manager THEN '1' ELSE '0' END, ',' ORDER BY c.occurred_on, c.id) \
+              FROM contacts c WHERE c.episode_id = e.id), '') || '|' \
+         || COALESCE((SELECT string_agg(CAST(r.reviewed_on AS TEXT), ',' ORDER BY r.reviewed_on) \
+              FROM case_reviews r WHERE r.episode_id = e.id), '') AS packed \
+         FROM episodes e JOIN patients p ON p.id = e.patient_id WHERE {POPULATION_FILTER} \
+         AND (e.id / {EPISODES_PER_ROW}) % 2 = $6 \
+         ) x GROUP BY x.chunk ORDER BY x.chunk"
+    )
+});
+
 /// Open episodes per care manager and status: `$1` clinic, `$2` care manager or NULL, `$3` a
 /// target condition code or '' for all. An episode with no recorded target treats depression.
 pub const CASELOAD_COUNTS: &str = "SELECT e.care_manager_id, u.display_name AS care_manager_name, \
