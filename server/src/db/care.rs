@@ -308,7 +308,7 @@ macro_rules! impl_care_store {
                     .bind(facts.serious_mental_illness)
                     .bind(facts.long_term_care_decision)
                     .bind(chrono::Utc::now())
-                    .bind($crate::db::report_rows::encode_exclusions(&facts.measure_exclusions))
+                    .bind($crate::db::care_rows::encode_exclusions(&facts.measure_exclusions))
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::db::common::map_err)?;

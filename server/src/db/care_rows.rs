@@ -137,7 +137,7 @@ impl TryFrom<PatientRecordRow> for PatientRecord {
                 substance_use_disorder: r.substance_use_disorder,
                 serious_mental_illness: r.serious_mental_illness,
                 long_term_care_decision: r.long_term_care_decision,
-                measure_exclusions: super::report_rows::decode_exclusions(&r.measure_exclusions)?,
+                measure_exclusions: decode_exclusions(&r.measure_exclusions)?,
             },
             version: r.version,
         })
@@ -476,4 +476,25 @@ pub fn assemble(
         }
     }
     Ok(out)
+}
+
+/// Exclusion codes as stored: "bipolar_disorder,hospice".
+pub fn encode_exclusions(exclusions: &[app::domain::quality::MeasureExclusion]) -> String {
+    exclusions
+        .iter()
+        .map(|e| e.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn decode_exclusions(
+    raw: &str,
+) -> Result<Vec<app::domain::quality::MeasureExclusion>, StoreError> {
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|code| {
+            app::domain::quality::MeasureExclusion::from_code(code)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown measure exclusion {code:?}")))
+        })
+        .collect()
 }

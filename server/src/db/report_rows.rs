@@ -1,6 +1,6 @@
 //! Rows of the report statements and their conversion to the report types.
 
-use app::domain::quality::{MeasureExclusion, PatientFacts};
+use app::domain::quality::PatientFacts;
 use app::domain::{Contact, ContactKind, Instrument, Score, TargetCondition};
 use app::model::{EpisodeId, MeasurementId, PatientId};
 use app::ports::StoreError;
@@ -67,32 +67,13 @@ pub struct ExclusionRow {
     pub measure_exclusions: String,
 }
 
-/// Exclusion codes as stored: "bipolar_disorder,hospice".
-pub fn encode_exclusions(exclusions: &[MeasureExclusion]) -> String {
-    exclusions
-        .iter()
-        .map(|e| e.code())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-pub fn decode_exclusions(raw: &str) -> Result<Vec<MeasureExclusion>, StoreError> {
-    raw.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|code| {
-            MeasureExclusion::from_code(code)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown measure exclusion {code:?}")))
-        })
-        .collect()
-}
-
 impl TryFrom<ExclusionRow> for PatientFacts {
     type Error = StoreError;
     fn try_from(r: ExclusionRow) -> Result<Self, StoreError> {
         Ok(PatientFacts {
             patient_id: PatientId(r.id),
             birth_date: r.birth_date,
-            exclusions: decode_exclusions(&r.measure_exclusions)?,
+            exclusions: super::care_rows::decode_exclusions(&r.measure_exclusions)?,
         })
     }
 }
