@@ -975,6 +975,7 @@ impl MeasureList {
 
 /// The patients of one list of a measure, by name.
 pub fn measure_patients(population: &[CaseloadEpisode], ids: &[EpisodeId]) -> Vec<ListedPatient> {
+    let ids: std::collections::HashSet<EpisodeId> = ids.iter().copied().collect();
     let mut out: Vec<ListedPatient> = population
         .iter()
         .filter(|c| ids.contains(&c.data.episode_id))

@@ -109,9 +109,9 @@ fn day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, num(raw.get(5..7)?)?, num(raw.get(8..10)?)?)
 }
 
-/// The PHQ-9 scores of a packed row.
-pub fn unpack_scores(row: &PackedRow) -> Result<Vec<Score>, StoreError> {
-    row.packed
+/// The PHQ-9 scores of one episode's packed text.
+pub fn unpack_scores(episode_id: i64, packed: &str) -> Result<Vec<Score>, StoreError> {
+    packed
         .split(',')
         .filter(|item| !item.is_empty())
         .map(|item| {
@@ -127,15 +127,15 @@ pub fn unpack_scores(row: &PackedRow) -> Result<Vec<Score>, StoreError> {
                     total,
                     item9: None,
                 }),
-                _ => Err(corrupt(row.episode_id, "scores")),
+                _ => Err(corrupt(episode_id, "scores")),
             }
         })
         .collect()
 }
 
-/// The contacts of a packed row.
-pub fn unpack_contacts(row: &PackedRow) -> Result<Vec<Contact>, StoreError> {
-    row.packed
+/// The contacts of one episode's packed text.
+pub fn unpack_contacts(episode_id: i64, packed: &str) -> Result<Vec<Contact>, StoreError> {
+    packed
         .split(',')
         .filter(|item| !item.is_empty())
         .map(|item| {
@@ -155,7 +155,7 @@ pub fn unpack_contacts(row: &PackedRow) -> Result<Vec<Contact>, StoreError> {
                     minutes,
                     by_care_manager,
                 }),
-                _ => Err(corrupt(row.episode_id, "contacts")),
+                _ => Err(corrupt(episode_id, "contacts")),
             }
         })
         .collect()
@@ -196,14 +196,8 @@ pub fn unpack_episodes(
             };
             data.status = status(status_code)?;
             data.targets = super::care_rows::decode_targets(targets)?;
-            data.scores = unpack_scores(&PackedRow {
-                episode_id,
-                packed: scores.to_owned(),
-            })?;
-            for contact in unpack_contacts(&PackedRow {
-                episode_id,
-                packed: contacts.to_owned(),
-            })? {
+            data.scores = unpack_scores(episode_id, scores)?;
+            for contact in unpack_contacts(episode_id, contacts)? {
                 data.record_contact(contact);
             }
             for d in reviews.split(',').filter(|d| !d.is_empty()) {
@@ -238,12 +232,12 @@ pub fn assemble_population(
     }
     for row in &scores {
         if let Some(&i) = index.get(&row.episode_id) {
-            out[i].data.scores = unpack_scores(row)?;
+            out[i].data.scores = unpack_scores(row.episode_id, &row.packed)?;
         }
     }
     for row in &contacts {
         if let Some(&i) = index.get(&row.episode_id) {
-            for contact in unpack_contacts(row)? {
+            for contact in unpack_contacts(row.episode_id, &row.packed)? {
                 out[i].data.record_contact(contact);
             }
         }
@@ -260,21 +254,15 @@ pub fn assemble_population(
 mod tests {
     use super::*;
 
-    fn packed(text: &str) -> PackedRow {
-        PackedRow {
-            episode_id: 7,
-            packed: text.to_owned(),
-        }
-    }
-
     #[test]
     fn packed_scores_and_contacts_unpack_in_order() {
-        let scores = unpack_scores(&packed("3:2026-01-05:16,9:2026-02-02:8")).expect("scores");
+        let scores = unpack_scores(7, "3:2026-01-05:16,9:2026-02-02:8").expect("scores");
         assert_eq!(scores.len(), 2);
         assert_eq!((scores[1].id, scores[1].total), (MeasurementId(9), 8));
-        let contacts = unpack_contacts(&packed(
+        let contacts = unpack_contacts(
+            7,
             "2026-01-12:phone:30:1,2026-02-10:psychiatric_consultation:30:0",
-        ))
+        )
         .expect("contacts");
         assert_eq!(contacts[0].minutes, 30);
         assert!(contacts[0].by_care_manager && !contacts[1].by_care_manager);
@@ -290,14 +278,14 @@ mod tests {
             "3:2026-01-05:28",
             "3:2026-01-05:16:9",
         ] {
-            assert!(unpack_scores(&packed(bad)).is_err(), "{bad}");
+            assert!(unpack_scores(7, bad).is_err(), "{bad}");
         }
         for bad in [
             "2026-01-12:phone:30",
             "2026-01-12:fax:30:1",
             "2026-01-12:phone:30:2",
         ] {
-            assert!(unpack_contacts(&packed(bad)).is_err(), "{bad}");
+            assert!(unpack_contacts(7, bad).is_err(), "{bad}");
         }
     }
 }
