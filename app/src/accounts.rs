@@ -18,6 +18,8 @@ pub enum AccountError {
     EmailFormat,
     #[error("display name must be 1–100 characters")]
     DisplayName,
+    #[error("a token name must be 1–100 characters")]
+    TokenName,
     #[error("password must be at least {MIN_PASSWORD_CHARS} characters")]
     PasswordTooShort,
     #[error("password must be at most {MAX_PASSWORD_CHARS} characters")]
@@ -160,6 +162,45 @@ pub struct SessionRecord {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_seen_at: chrono::DateTime<chrono::Utc>,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An API token as the admin screen and the CLI list it. The token itself is shown once, when it
+/// is made; the store keeps only its hash and its first characters (`prefix`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_email: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ApiToken {
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+/// A token to store: `token_hash` is the hex SHA-256 of the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub user_id: i64,
+    pub name: String,
+    pub token_hash: String,
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A token's label: 1–100 characters, no control characters.
+pub fn token_name(raw: &str) -> Result<String, AccountError> {
+    let s = raw.trim();
+    if s.is_empty() || s.chars().count() > 100 || s.chars().any(char::is_control) {
+        return Err(AccountError::TokenName);
+    }
+    Ok(s.to_owned())
 }
 
 #[cfg(test)]

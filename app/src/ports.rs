@@ -89,7 +89,9 @@ impl From<StoreError> for crate::error::AppError {
 /// Everything Tandem persists. Methods take validated domain values, so an implementation only
 /// enforces what the database must (uniqueness, foreign keys, atomicity).
 #[async_trait]
-pub trait Store: CareStore + ReviewStore + ReportStore + Send + Sync + 'static {
+pub trait Store:
+    CareStore + ReviewStore + ReportStore + TokenStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
 
     /// A cheap round trip that proves the database answers.
@@ -101,6 +103,8 @@ pub trait Store: CareStore + ReviewStore + ReportStore + Send + Sync + 'static {
     /// Fails with `Conflict` when the MRN is already used in that clinic.
     async fn create_patient(&self, patient: &NewPatient) -> StoreResult<Patient>;
     async fn get_patient(&self, id: PatientId) -> StoreResult<Option<Patient>>;
+    /// The patient with this MRN in the clinic (MRNs are unique per clinic).
+    async fn patient_by_mrn(&self, clinic: ClinicId, mrn: &str) -> StoreResult<Option<Patient>>;
     /// One page of patients ordered by family name, given name and id, each with its current
     /// episode and latest PHQ-9, in a single query.
     async fn list_patients(&self, query: &PatientQuery) -> StoreResult<Page<PatientListRow>>;
@@ -307,6 +311,33 @@ pub trait ReviewStore: Send + Sync + 'static {
     /// Settles a task if it is still at the expected version, recording the treatment change
     /// in the same transaction when one is given.
     async fn update_task(&self, update: &TaskUpdate) -> StoreResult<Recommendation>;
+}
+
+/// API tokens for the JSON API and FHIR endpoints. Part of [`Store`].
+#[async_trait]
+pub trait TokenStore: Send + Sync + 'static {
+    /// Stores a new token. `Invalid` when the user does not exist.
+    async fn create_api_token(
+        &self,
+        token: &crate::accounts::NewApiToken,
+    ) -> StoreResult<crate::accounts::ApiToken>;
+    /// The token with this hash and its user (revoked or not), in one query plus the user's
+    /// clinics.
+    async fn api_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(crate::accounts::ApiToken, User)>>;
+    /// Every token, newest first.
+    async fn list_api_tokens(&self) -> StoreResult<Vec<crate::accounts::ApiToken>>;
+    /// Revokes a token (revoking a revoked token keeps the first time). `NotFound` when there is
+    /// no such token.
+    async fn revoke_api_token(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<crate::accounts::ApiToken>;
+    /// Records that a token was used.
+    async fn touch_api_token(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
 }
 
 /// The store as the application holds it.

@@ -9,7 +9,7 @@ use app::model::ClinicId;
 use app::policy::Role;
 use app::ports::Store;
 
-use crate::config::{ClinicCommand, UserCommand};
+use crate::config::{ClinicCommand, TokenCommand, UserCommand};
 use crate::error::StartupError;
 use crate::password;
 
@@ -192,6 +192,56 @@ pub async fn clinic(store: &dyn Store, command: ClinicCommand) -> Result<(), Sta
                 .map_err(|e| refuse(e.to_string()))?
             {
                 out(&format!("{}\t{}", c.id, c.name));
+            }
+            Ok(())
+        }
+    }
+}
+
+pub async fn token(store: &dyn Store, command: TokenCommand) -> Result<(), StartupError> {
+    match command {
+        TokenCommand::Create { user, name } => {
+            let (token, secret) = crate::tokens::create(store, &user, &name)
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+            audit(store, "api_token.create", Some(("api_token", token.id))).await;
+            out(&secret);
+            let _ = writeln!(
+                std::io::stderr(),
+                "created token {} \"{}\" for {}; it is shown only now",
+                token.id,
+                token.name,
+                token.user_email
+            );
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let token = store
+                .revoke_api_token(id, chrono::Utc::now())
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+            audit(store, "api_token.revoke", Some(("api_token", token.id))).await;
+            out(&format!("revoked token {} \"{}\"", token.id, token.name));
+            Ok(())
+        }
+        TokenCommand::List => {
+            for t in store
+                .list_api_tokens()
+                .await
+                .map_err(|e| refuse(e.to_string()))?
+            {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                    None => "active".to_owned(),
+                };
+                let used = t.last_used_at.map_or_else(
+                    || "never used".to_owned(),
+                    |at| format!("used {}", at.format("%Y-%m-%d %H:%M")),
+                );
+                out(&format!(
+                    "{}\t{}…\t{}\t{}\t{}\t{}",
+                    t.id, t.prefix, t.user_email, t.name, state, used
+                ));
             }
             Ok(())
         }

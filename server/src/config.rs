@@ -29,6 +29,30 @@ pub enum Command {
     /// Manage clinics.
     #[command(subcommand)]
     Clinic(ClinicCommand),
+    /// Manage API tokens for the JSON API and FHIR endpoints.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user and print it once. It acts with the user's role and clinics.
+    Create {
+        /// Email address of the user the token acts for.
+        #[arg(long)]
+        user: String,
+        /// A label that says what the token is for, like "EHR interface".
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke a token: it stops working at once.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        #[arg(long)]
+        id: i64,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
 }
 
 /// Passwords are read from a prompt, or from the first line of standard input with

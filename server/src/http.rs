@@ -154,3 +154,46 @@ pub async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// Gives the API's and FHIR's error answers made outside their handlers (413 from the body limit,
+/// 403 from the same-origin check, 400 for a malformed path or query, 405) the body those clients
+/// read: `{"error":…}` for `/api/v1`, an OperationOutcome for `/fhir/r4`.
+pub async fn api_error_bodies(req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path();
+    let fhir = path == "/fhir/r4" || path.starts_with("/fhir/r4/");
+    let api = path == "/api/v1" || path.starts_with("/api/v1/");
+    let res = next.run(req).await;
+    if !(fhir || api) || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return res;
+    }
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if json {
+        return res;
+    }
+    let status = res.status();
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let mut err = crate::api_v1::ApiError::for_status(status);
+    // Plain-text rejections (a bad path or query) say what was wrong; keep their words.
+    if status == StatusCode::BAD_REQUEST && !text.is_empty() && text.len() < 500 {
+        err.message = text;
+    }
+    let mut out = if fhir {
+        crate::fhir::FhirError::from(err).into_response()
+    } else {
+        err.into_response()
+    };
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}

@@ -1,13 +1,16 @@
 //! The Tandem server: configuration, the HTTP router around the Leptos app, and the stores.
 
 pub mod admin_cli;
+pub mod api_v1;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod exports;
+pub mod fhir;
 pub mod http;
 pub mod password;
 pub mod session;
+pub mod tokens;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -80,6 +83,8 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
         .route("/reports/outcomes.csv", get(exports::outcomes_csv))
         .route("/reports/quality.csv", get(exports::quality_csv))
         .route("/reports/billing.csv", get(exports::billing_csv))
+        .nest("/api/v1", api_v1::router())
+        .nest("/fhir/r4", fhir::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })
@@ -95,6 +100,7 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
         ))
         .layer(axum::middleware::from_fn(http::same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn(http::api_error_bodies))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::log_requests))
@@ -120,6 +126,10 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
         Some(Command::Clinic(command)) => {
             let opened = db::open_and_migrate(&db).await?;
             admin_cli::clinic(opened.store.as_ref(), command).await
+        }
+        Some(Command::Token(command)) => {
+            let opened = db::open_and_migrate(&db).await?;
+            admin_cli::token(opened.store.as_ref(), command).await
         }
         Some(Command::Serve(args)) => serve(&db, &args).await,
         None => serve(&db, &ServeArgs::from_env()).await,

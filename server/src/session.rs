@@ -265,6 +265,24 @@ pub async fn load_session(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     req.extensions_mut().insert(ClientIp(ip));
+    // The JSON API and FHIR take a bearer token and never the browser's session, so that a
+    // cross-site request cannot ride on a signed-in browser.
+    if crate::tokens::is_api_path(req.uri().path()) {
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::tokens::bearer)
+            .map(str::to_owned);
+        if let Some(token) = bearer {
+            if let Some(current) =
+                crate::tokens::bearer_user(sessions.store.as_ref(), &token, ip).await
+            {
+                req.extensions_mut().insert(current);
+            }
+        }
+        return next.run(req).await;
+    }
     let token = req
         .headers()
         .get_all(header::COOKIE)

@@ -307,3 +307,365 @@ async fn every_role_and_endpoint_is_allowed_or_denied_as_the_role_table_says_on_
 async fn every_role_and_endpoint_is_allowed_or_denied_as_the_role_table_says_on_postgres() {
     support::with_postgres(|store| async move { run_matrix(Arc::new(store)).await }).await;
 }
+
+/// A patient enrolled 30 days ago in `clinic`, straight through the store.
+async fn patient_in(store: &SharedStore, clinic: ClinicId, mrn: &str) -> i64 {
+    use app::domain::{Mrn, PersonName, TargetCondition};
+    use app::model::{EnrollPatient, Enrollment, EpisodeDetails, NewPatient};
+    store
+        .enroll(&Enrollment {
+            patient: EnrollPatient::New(NewPatient {
+                clinic_id: clinic,
+                mrn: Mrn::parse(mrn).expect("mrn"),
+                given_name: PersonName::parse("given name", "Sam").expect("given"),
+                family_name: PersonName::parse("family name", "Matrix").expect("family"),
+                birth_date: chrono::NaiveDate::from_ymd_opt(1980, 2, 2).expect("date"),
+            }),
+            enrolled_on: app::model::today() - chrono::Days::new(30),
+            details: EpisodeDetails {
+                targets: vec![TargetCondition::Depression],
+                ..EpisodeDetails::default()
+            },
+            baselines: vec![],
+            by_user: None,
+        })
+        .await
+        .expect("enroll")
+        .patient_id
+        .0
+}
+
+/// Roles that may record care (care managers of the clinic).
+fn record_rule(who: Who, scope: Scope) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(Role::CareManager) if scope == Scope::Own => Expect::Allowed,
+        Who::As(_) => Expect::Denied,
+    }
+}
+
+/// Roles that may open a chart.
+fn chart_rule(who: Who, scope: Scope) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(Role::Admin) => Expect::Denied,
+        Who::As(_) if scope == Scope::Own => Expect::Allowed,
+        Who::As(_) => Expect::Denied,
+    }
+}
+
+fn consultant_rule(who: Who, scope: Scope) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(Role::PsychiatricConsultant) if scope == Scope::Own => Expect::Allowed,
+        Who::As(_) => Expect::Denied,
+    }
+}
+
+fn any_signed_in(who: Who) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::As(_) => Expect::Allowed,
+    }
+}
+
+/// A request as a script sends it, with the role's API token.
+fn api(method: &str, uri: String, token: Option<&str>, body: Option<String>) -> Request<Body> {
+    let mut r = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "127.0.0.1:3000");
+    if let Some(t) = token {
+        r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    r.header(header::CONTENT_TYPE, "application/json")
+        .body(body.map_or_else(Body::empty, Body::from))
+        .expect("request")
+}
+
+/// Every JSON API and FHIR endpoint, for every role's token (and none), on a patient and clinic
+/// of the role's own clinic and of another.
+async fn run_api_matrix(store: SharedStore) {
+    let f = fixture(store.clone()).await;
+    let own_patient = patient_in(&store, f.own, "OWN-1").await;
+    let other_patient = patient_in(&store, f.other, "OTH-1").await;
+    let mut tokens = std::collections::HashMap::new();
+    for role in Role::ALL {
+        let (_, token) = tandem_server::tokens::create(
+            store.as_ref(),
+            &format!("{}@own.example", role.code()),
+            "matrix",
+        )
+        .await
+        .expect("token");
+        tokens.insert(role, token);
+    }
+    let day = (app::model::today() - chrono::Days::new(1)).to_string();
+    let phq9 =
+        format!(r#"{{"instrument":"PHQ-9","taken_on":"{day}","items":[1,1,1,1,1,1,1,1,0]}}"#);
+    let mut cells = 0;
+    let mut n = 0;
+    let whos = [
+        Who::Anonymous,
+        Who::As(Role::CareManager),
+        Who::As(Role::PsychiatricConsultant),
+        Who::As(Role::ClinicLead),
+        Who::As(Role::Admin),
+    ];
+    for who in whos {
+        let token = match who {
+            Who::Anonymous => None,
+            Who::As(role) => tokens.get(&role).map(String::as_str),
+        };
+        for scope in [Scope::Own, Scope::Other] {
+            n += 1;
+            let (clinic, patient) = if scope == Scope::Own {
+                (f.own, own_patient)
+            } else {
+                (f.other, other_patient)
+            };
+            let p = format!("/api/v1/patients/{patient}");
+            let system = format!("urn:tandem:clinic:{clinic}:mrn");
+            let mrn = if scope == Scope::Own {
+                "OWN-1"
+            } else {
+                "OTH-1"
+            };
+            let qr = format!(
+                r#"{{"resourceType":"QuestionnaireResponse","status":"completed","questionnaire":"http://loinc.org/q/69737-5",
+                "subject":{{"reference":"Patient/{patient}"}},"authored":"{day}","item":[
+                {{"linkId":"69725-0","answer":[{{"valueInteger":1}}]}},{{"linkId":"68509-9","answer":[{{"valueInteger":1}}]}},
+                {{"linkId":"69733-4","answer":[{{"valueInteger":1}}]}},{{"linkId":"69734-2","answer":[{{"valueInteger":1}}]}},
+                {{"linkId":"69735-9","answer":[{{"valueInteger":1}}]}},{{"linkId":"69689-8","answer":[{{"valueInteger":1}}]}},
+                {{"linkId":"69736-7","answer":[{{"valueInteger":1}}]}}]}}"#
+            );
+            let public = Expect::Allowed;
+            let calls: Vec<(&str, Request<Body>, Expect)> = vec![
+                (
+                    "GET /api/v1/openapi.json",
+                    api("GET", "/api/v1/openapi.json".into(), token, None),
+                    public,
+                ),
+                (
+                    "GET /api/v1/clinics",
+                    api("GET", "/api/v1/clinics".into(), token, None),
+                    any_signed_in(who),
+                ),
+                (
+                    "POST /api/v1/clinics",
+                    api(
+                        "POST",
+                        "/api/v1/clinics".into(),
+                        token,
+                        Some(format!(r#"{{"name":"API Clinic {n}"}}"#)),
+                    ),
+                    admin_only(who),
+                ),
+                (
+                    "POST /api/v1/patients",
+                    api(
+                        "POST",
+                        "/api/v1/patients".into(),
+                        token,
+                        Some(format!(
+                            r#"{{"clinic_id":{clinic},"mrn":"NEW-{n}","given_name":"New","family_name":"Patient","birth_date":"1980-01-01","enrolled_on":"{day}"}}"#
+                        )),
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "GET /api/v1/patients/{id}",
+                    api("GET", p.clone(), token, None),
+                    chart_rule(who, scope),
+                ),
+                (
+                    "POST measurements",
+                    api(
+                        "POST",
+                        format!("{p}/measurements"),
+                        token,
+                        Some(phq9.clone()),
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "POST contacts",
+                    api(
+                        "POST",
+                        format!("{p}/contacts"),
+                        token,
+                        Some(format!(
+                            r#"{{"occurred_on":"{day}","kind":"phone","minutes":10}}"#
+                        )),
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "POST events",
+                    api(
+                        "POST",
+                        format!("{p}/events"),
+                        token,
+                        Some(format!(
+                            r#"{{"kind":"hospital","discharged_at":"{day}T08:00"}}"#
+                        )),
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "POST treatment-changes",
+                    api(
+                        "POST",
+                        format!("{p}/treatment-changes"),
+                        token,
+                        Some(format!(
+                            r#"{{"changed_on":"{day}","description":"Dose up"}}"#
+                        )),
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "POST discuss",
+                    api(
+                        "POST",
+                        format!("{p}/discuss"),
+                        token,
+                        Some(r#"{"reason":"Not improving"}"#.to_owned()),
+                    ),
+                    // Planning the review: care managers and consultants of the clinic.
+                    list_patients_rule(who, scope),
+                ),
+                (
+                    "POST reviews",
+                    api(
+                        "POST",
+                        format!("{p}/reviews"),
+                        token,
+                        Some(format!(r#"{{"reviewed_on":"{day}","kind":"continue"}}"#)),
+                    ),
+                    consultant_rule(who, scope),
+                ),
+                (
+                    "POST status",
+                    api(
+                        "POST",
+                        format!("{p}/status"),
+                        token,
+                        Some(format!(
+                            r#"{{"status":"relapse_prevention","on":"{day}","reason":"improved"}}"#
+                        )),
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "GET review-list",
+                    api(
+                        "GET",
+                        format!("/api/v1/clinics/{clinic}/review-list"),
+                        token,
+                        None,
+                    ),
+                    list_patients_rule(who, scope),
+                ),
+                (
+                    "GET billing",
+                    api(
+                        "GET",
+                        format!("/api/v1/clinics/{clinic}/billing"),
+                        token,
+                        None,
+                    ),
+                    export_rule(who, scope),
+                ),
+                (
+                    "GET /fhir/r4/metadata",
+                    api("GET", "/fhir/r4/metadata".into(), token, None),
+                    public,
+                ),
+                (
+                    "GET /fhir/r4/Patient/{id}",
+                    api("GET", format!("/fhir/r4/Patient/{patient}"), token, None),
+                    export_rule(who, scope),
+                ),
+                (
+                    "GET /fhir/r4/Patient?identifier",
+                    api(
+                        "GET",
+                        format!("/fhir/r4/Patient?identifier={system}|{mrn}"),
+                        token,
+                        None,
+                    ),
+                    // Another clinic's identifiers match nothing (200, empty) for a role that may
+                    // search at all.
+                    match (who, export_rule(who, Scope::Own)) {
+                        (Who::As(_), Expect::Allowed) => Expect::Allowed,
+                        (_, e) => e,
+                    },
+                ),
+                (
+                    "GET /fhir/r4/Observation",
+                    api(
+                        "GET",
+                        format!(
+                            "/fhir/r4/Observation?patient={patient}&code=http://loinc.org|44261-6"
+                        ),
+                        token,
+                        None,
+                    ),
+                    export_rule(who, scope),
+                ),
+                (
+                    "GET /fhir/r4/QuestionnaireResponse",
+                    api(
+                        "GET",
+                        format!("/fhir/r4/QuestionnaireResponse?patient={patient}"),
+                        token,
+                        None,
+                    ),
+                    export_rule(who, scope),
+                ),
+                (
+                    "POST /fhir/r4/QuestionnaireResponse",
+                    api(
+                        "POST",
+                        "/fhir/r4/QuestionnaireResponse".into(),
+                        token,
+                        Some(qr),
+                    ),
+                    record_rule(who, scope),
+                ),
+            ];
+            for (name, req, expect) in calls {
+                cells += 1;
+                let got = status(&f.app, req).await;
+                let ok = match expect {
+                    Expect::Allowed => got.is_success(),
+                    Expect::Unauthenticated => got == StatusCode::UNAUTHORIZED,
+                    Expect::Denied => got == StatusCode::FORBIDDEN || got == StatusCode::NOT_FOUND,
+                };
+                assert!(
+                    ok,
+                    "{who:?} {name} ({scope:?} clinic): expected {expect:?}, got {got}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        cells,
+        5 * 2 * 20,
+        "every role × endpoint × clinic cell was checked"
+    );
+}
+
+#[tokio::test]
+async fn every_role_and_api_or_fhir_endpoint_is_allowed_or_denied_as_the_role_table_says_on_sqlite()
+{
+    let (store, _dir) = support::sqlite_store().await;
+    run_api_matrix(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn every_role_and_api_or_fhir_endpoint_is_allowed_or_denied_as_the_role_table_says_on_postgres(
+) {
+    support::with_postgres(|store| async move { run_api_matrix(Arc::new(store)).await }).await;
+}

@@ -416,3 +416,97 @@ fn without_a_terminal_the_password_prompt_explains_password_stdin() {
         .env("TANDEM_DATA_DIR", dir.path()));
     assert_clear_failure(&out, "--password-stdin");
 }
+
+fn http_get_bearer(port: u16, path: &str, token: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+#[test]
+fn an_api_token_is_printed_once_works_and_stops_when_revoked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path();
+    let admin = with_stdin(
+        tandem()
+            .args(["user", "create", "--email", "admin@synthetic.example"])
+            .args([
+                "--name",
+                "Alex Admin",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ])
+            .env("TANDEM_DATA_DIR", data),
+        "a long enough password\n",
+    );
+    assert!(admin.status.success(), "{}", stderr(&admin));
+    let unknown = run(tandem()
+        .args([
+            "token",
+            "create",
+            "--user",
+            "nobody@synthetic.example",
+            "--name",
+            "x",
+        ])
+        .env("TANDEM_DATA_DIR", data));
+    assert_clear_failure(&unknown, "nobody@synthetic.example");
+
+    let made = run(tandem()
+        .args(["token", "create", "--user", "admin@synthetic.example"])
+        .args(["--name", "EHR interface"])
+        .env("TANDEM_DATA_DIR", data));
+    assert!(made.status.success(), "{}", stderr(&made));
+    let token = String::from_utf8_lossy(&made.stdout).trim().to_owned();
+    assert!(
+        token.starts_with("tandem_") && token.len() == 71,
+        "{token:?}"
+    );
+    assert!(
+        stderr(&made).contains("shown only now"),
+        "{}",
+        stderr(&made)
+    );
+
+    let list = run(tandem()
+        .args(["token", "list"])
+        .env("TANDEM_DATA_DIR", data));
+    let listed = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(listed.starts_with("1\t"), "{listed}");
+    assert!(
+        listed.contains("EHR interface") && listed.contains("active"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&token[7..15]),
+        "the prefix is shown: {listed}"
+    );
+    assert!(!listed.contains(&token), "the token itself is never listed");
+
+    let port = free_port();
+    let mut server = serve(data, port, None);
+    wait_for_health(port, &mut server);
+    let ok = http_get_bearer(port, "/api/v1/clinics", &token);
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let revoked = run(tandem()
+        .args(["token", "revoke", "--id", "1"])
+        .env("TANDEM_DATA_DIR", data));
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains("revoked token 1"));
+    let refused = http_get_bearer(port, "/api/v1/clinics", &token);
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    let missing = run(tandem()
+        .args(["token", "revoke", "--id", "99"])
+        .env("TANDEM_DATA_DIR", data));
+    assert_clear_failure(&missing, "not found");
+}

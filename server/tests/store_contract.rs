@@ -3,7 +3,7 @@
 
 mod support;
 
-use app::accounts::{Email, NewSession, NewUser};
+use app::accounts::{Email, NewApiToken, NewSession, NewUser};
 use app::audit::{AuditEntry, AuditOutcome, AuditQuery};
 use app::domain::{Instrument, Mrn, PersonName, Responses};
 use app::model::{
@@ -590,6 +590,83 @@ async fn a_password_can_be_reset_and_a_user_deactivated(store: &dyn Store) {
     );
 }
 
+async fn api_tokens_are_found_by_hash_listed_touched_and_revoked(store: &dyn Store) {
+    let c = clinic(store, "Token Clinic").await;
+    let user = store
+        .create_user(&new_user("api@clinic.example", Role::CareManager, vec![c]))
+        .await
+        .expect("user");
+    let made = chrono::DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+        .expect("instant")
+        .with_timezone(&chrono::Utc);
+    let hash = "a".repeat(64);
+    let token = store
+        .create_api_token(&NewApiToken {
+            user_id: user.id,
+            name: "EHR interface".to_owned(),
+            token_hash: hash.clone(),
+            prefix: "0123abcd".to_owned(),
+            created_at: made,
+        })
+        .await
+        .expect("token");
+    assert_eq!(token.user_email, "api@clinic.example");
+    assert_eq!(token.name, "EHR interface");
+    assert_eq!(token.created_at, made);
+    assert_eq!((token.last_used_at, token.revoked_at), (None, None));
+    let (found, found_user) = store
+        .api_token_by_hash(&hash)
+        .await
+        .expect("lookup")
+        .expect("present");
+    assert_eq!(found, token);
+    assert_eq!(found_user.id, user.id);
+    assert_eq!(found_user.clinics, vec![c]);
+    assert!(store
+        .api_token_by_hash(&"b".repeat(64))
+        .await
+        .expect("lookup")
+        .is_none());
+    let duplicate = store
+        .create_api_token(&NewApiToken {
+            user_id: user.id,
+            name: "again".to_owned(),
+            token_hash: hash.clone(),
+            prefix: "0123abcd".to_owned(),
+            created_at: made,
+        })
+        .await
+        .expect_err("same hash");
+    assert!(
+        matches!(duplicate, StoreError::Conflict(_)),
+        "{duplicate:?}"
+    );
+    let used = made + chrono::Duration::minutes(5);
+    store.touch_api_token(token.id, used).await.expect("touch");
+    let revoked_at = made + chrono::Duration::hours(1);
+    let revoked = store
+        .revoke_api_token(token.id, revoked_at)
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.last_used_at, Some(used));
+    assert_eq!(revoked.revoked_at, Some(revoked_at));
+    // Revoking again keeps the first time.
+    let again = store
+        .revoke_api_token(token.id, revoked_at + chrono::Duration::hours(1))
+        .await
+        .expect("revoke again");
+    assert_eq!(again.revoked_at, Some(revoked_at));
+    assert_eq!(store.list_api_tokens().await.expect("list"), vec![again]);
+    let missing = store
+        .revoke_api_token(424_242, revoked_at)
+        .await
+        .expect_err("no such token");
+    assert!(
+        matches!(missing, StoreError::NotFound("token")),
+        "{missing:?}"
+    );
+}
+
 fn audit(user: Option<i64>, action: &str, entity: Option<(&str, i64)>) -> AuditEntry {
     AuditEntry {
         user_id: user,
@@ -819,4 +896,5 @@ contract_tests!(
     a_clinic_can_be_renamed_but_not_to_a_taken_name,
     users_list_with_clinics_and_updates_replace_memberships,
     sessions_are_stored_touched_and_ended,
+    api_tokens_are_found_by_hash_listed_touched_and_revoked,
 );

@@ -154,6 +154,28 @@ pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Every API token (never the tokens themselves), newest first.
+#[server(ListApiTokens, "/api/fn")]
+pub async fn list_api_tokens() -> Result<Vec<crate::accounts::ApiToken>, AppError> {
+    guard::admin(crate::policy::Action::ManageUsers, "api_token.list", None).await?;
+    Ok(super::context::store()?.list_api_tokens().await?)
+}
+
+/// Revokes an API token: it stops working at once.
+#[server(RevokeApiToken, "/api/fn")]
+pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
+    guard::admin(
+        crate::policy::Action::ManageUsers,
+        "api_token.revoke",
+        Some(("api_token", id)),
+    )
+    .await?;
+    super::context::store()?
+        .revoke_api_token(id, chrono::Utc::now())
+        .await?;
+    Ok(())
+}
+
 #[server(CreateClinic, "/api/fn")]
 pub async fn create_clinic(name: String) -> Result<Clinic, AppError> {
     guard::admin(crate::policy::Action::ManageClinics, "clinic.create", None).await?;

@@ -296,7 +296,7 @@ pub async fn add_contact(
     kind: String,
     minutes: String,
     note: String,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     use crate::domain::ContactKind;
     use crate::forms::{past_date, text};
     use crate::model::{today, EpisodeId, NewContact};
@@ -310,7 +310,7 @@ pub async fn add_contact(
             .ok_or_else(|| AppError::invalid("kind", "Choose the type of contact."))?;
         let minutes = crate::forms::minutes("minutes", &minutes)?;
         let note = text("note", "note", &note, 500, false)?;
-        super::context::store()?
+        let saved = super::context::store()?
             .add_contact(&NewContact {
                 episode_id: owner.episode_id,
                 occurred_on,
@@ -322,7 +322,7 @@ pub async fn add_contact(
             })
             .await
             .map_err(|e| with_field(e.into(), "occurred_on"))?;
-        Ok(())
+        Ok(saved.id.0)
     }
     .await;
     super::context::audited(&principal, "contact.create", ("episode", episode), result).await
@@ -334,7 +334,7 @@ pub async fn add_hospital_event(
     episode: i64,
     setting: String,
     discharged_at: String,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     use crate::domain::DischargeSetting;
     use crate::forms::past_datetime;
     use crate::model::{EpisodeId, NewHospitalEvent};
@@ -351,7 +351,7 @@ pub async fn add_hospital_event(
         })?;
         let now = chrono::Local::now().naive_local();
         let discharged_at = past_datetime("discharged_at", "discharge time", &discharged_at, now)?;
-        super::context::store()?
+        let saved = super::context::store()?
             .add_hospital_event(&NewHospitalEvent {
                 episode_id: owner.episode_id,
                 setting,
@@ -360,7 +360,7 @@ pub async fn add_hospital_event(
             })
             .await
             .map_err(|e| with_field(e.into(), "discharged_at"))?;
-        Ok(())
+        Ok(saved.id)
     }
     .await;
     super::context::audited(
@@ -379,7 +379,7 @@ pub async fn add_treatment_change(
     episode: i64,
     changed_on: String,
     description: String,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     use crate::forms::{past_date, text};
     use crate::model::{today, EpisodeId, NewTreatmentChange};
     use crate::policy::Action;
@@ -392,7 +392,7 @@ pub async fn add_treatment_change(
     let result = async {
         let changed_on = past_date("changed_on", "date of the change", &changed_on, today())?;
         let description = text("description", "description", &description, 500, true)?;
-        super::context::store()?
+        let saved = super::context::store()?
             .add_treatment_change(&NewTreatmentChange {
                 episode_id: owner.episode_id,
                 changed_on,
@@ -401,7 +401,7 @@ pub async fn add_treatment_change(
             })
             .await
             .map_err(|e| with_field(e.into(), "changed_on"))?;
-        Ok(())
+        Ok(saved.id)
     }
     .await;
     super::context::audited(

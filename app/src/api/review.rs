@@ -666,3 +666,140 @@ pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
     }
     Ok(out)
 }
+
+/// The review list of a clinic as it stands on a day: who would be discussed, in order, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewListView {
+    pub as_of: NaiveDate,
+    pub entries: Vec<crate::domain::ReviewEntry>,
+}
+
+/// The review list with its flags evaluated on `as_of` (today when absent), for the JSON API.
+/// The queue index is written back only for today's list, so that asking about another day
+/// changes nothing.
+#[server(GetReviewList, "/api/fn")]
+pub async fn get_review_list(
+    clinic: i64,
+    as_of: Option<String>,
+) -> Result<ReviewListView, AppError> {
+    use crate::case_review::{build_board, ReviewScope};
+    use crate::model::{today, ClinicId};
+    use crate::policy::Action;
+    let clinic = ClinicId(clinic);
+    super::context::require(
+        Action::ViewReviewList,
+        Some(clinic),
+        "review.list",
+        Some(("clinic", clinic.0)),
+    )
+    .await?;
+    let today = today();
+    let as_of = match as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(raw) => meeting_day(raw, today).map_err(|_| {
+            AppError::invalid(
+                "as_of",
+                "as_of must be a date (YYYY-MM-DD) within the last year or the next eight weeks.",
+            )
+        })?,
+        None => today,
+    };
+    let store = super::context::store()?;
+    let settings = store.clinic_settings(clinic).await?;
+    let scope = ReviewScope {
+        clinic_id: clinic,
+        meets_on: as_of,
+        as_of,
+    };
+    let candidates = store.review_candidates(&scope).await?;
+    let board = build_board(candidates, &settings.flag_rules, &scope, as_of);
+    if as_of == today {
+        if let Err(e) = store.refresh_review_queue(&board.refresh).await {
+            tracing::warn!(error = %e, clinic = clinic.0, "review queue not refreshed");
+        }
+    }
+    Ok(ReviewListView {
+        as_of,
+        entries: board.rows.into_iter().map(|r| r.entry).collect(),
+    })
+}
+
+/// Records a psychiatric consultant's review of a patient with a recommendation, outside the
+/// meeting screens (the JSON API). The review belongs to the clinic's meeting on `reviewed_on`,
+/// which is started for the purpose when it was not. Returns the review's id.
+#[server(RecordConsultation, "/api/fn")]
+pub async fn record_consultation(
+    episode: i64,
+    reviewed_on: String,
+    kind: String,
+    details: String,
+) -> Result<i64, AppError> {
+    use crate::case_review::{NewCaseReview, NewMeeting, NewRecommendation};
+    use crate::domain::meeting::task_due;
+    use crate::domain::RecommendationKind;
+    use crate::forms::{past_date, text};
+    use crate::model::{today, EpisodeId};
+    use crate::policy::Action;
+    let (principal, owner) = super::context::require_episode(
+        Action::RecordRecommendation,
+        EpisodeId(episode),
+        "review.record",
+    )
+    .await?;
+    let result = async {
+        let reviewed_on = past_date("reviewed_on", "review date", &reviewed_on, today())?;
+        let kind = RecommendationKind::from_code(kind.trim())
+            .ok_or_else(|| AppError::invalid("kind", "Choose one of the recommendation types."))?;
+        let details = text("text", "recommendation", &details, 2000, false)?;
+        if kind.needs_details() && details.is_empty() {
+            return Err(AppError::invalid(
+                "text",
+                "Describe the recommendation when its type is \"Other\".",
+            ));
+        }
+        let store = super::context::store()?;
+        let meeting = match store.meeting_on(owner.clinic_id, reviewed_on).await? {
+            Some(m) => m,
+            None => {
+                store
+                    .start_meeting(
+                        &NewMeeting {
+                            clinic_id: owner.clinic_id,
+                            meets_on: reviewed_on,
+                            attendees: String::new(),
+                            user_id: principal.user_id,
+                        },
+                        &[],
+                    )
+                    .await?
+            }
+        };
+        let review = store
+            .record_review(&NewCaseReview {
+                meeting_id: meeting.id,
+                episode_id: owner.episode_id,
+                reviewed_on,
+                note: String::new(),
+                user_id: principal.user_id,
+                carried_weeks: 0,
+                recommendation: Some(NewRecommendation {
+                    kind,
+                    details,
+                    due_on: task_due(reviewed_on),
+                }),
+            })
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Invalid {
+                    field: None,
+                    message,
+                } => AppError::Invalid {
+                    field: Some("reviewed_on".to_owned()),
+                    message,
+                },
+                other => other,
+            })?;
+        Ok(review.id)
+    }
+    .await;
+    super::context::audited(&principal, "review.record", ("episode", episode), result).await
+}

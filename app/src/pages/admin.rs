@@ -7,8 +7,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::accounts::User;
 use crate::api::admin::{
-    get_clinic_settings, list_directory, search_audit, CreateClinic, CreateUser, RenameClinic,
-    ResetPassword, SaveClinicSettings, SetUserActive, UpdateUser,
+    get_clinic_settings, list_api_tokens, list_directory, search_audit, CreateClinic, CreateUser,
+    RenameClinic, ResetPassword, RevokeApiToken, SaveClinicSettings, SetUserActive, UpdateUser,
 };
 use crate::domain::FlagKind;
 use crate::error::AppError;
@@ -137,6 +137,83 @@ pub fn AdminUsersPage() -> impl IntoView {
                             </div>
                             <button type="submit" class="button">"Create user"</button>
                         </ActionForm>
+                    }
+                    .into_any(),
+                    Err(err) => load_failed(err),
+                }
+            })}
+        </Suspense>
+        <ApiTokens />
+    }
+}
+
+/// API tokens with their state, each revocable. Tokens are made with `tandem token create`.
+#[component]
+fn ApiTokens() -> impl IntoView {
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    let tokens = Resource::new(move || revoke.version().get(), |_| list_api_tokens());
+    let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or_else(
+            || "never".to_owned(),
+            |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        )
+    };
+    view! {
+        <h2 id="api-tokens">"API tokens"</h2>
+        <p class="hint">
+            "Tokens let scripts and the EHR use the JSON API and FHIR with a user's role and clinics. "
+            "Create one with " <code>"tandem token create --user EMAIL --name LABEL"</code> "; it is shown once."
+        </p>
+        {action_error(revoke)}
+        <Suspense fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Ok(list) if list.is_empty() => view! { <p>"No API tokens yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="data-table" aria-labelledby="api-tokens">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"User"</th>
+                                    <th scope="col">"Starts with"</th>
+                                    <th scope="col">"Created"</th>
+                                    <th scope="col">"Last used"</th>
+                                    <th scope="col">"State"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list
+                                    .into_iter()
+                                    .map(|t| {
+                                        let state = match t.revoked_at {
+                                            Some(at) => format!("Revoked {}", when(Some(at))),
+                                            None => "Active".to_owned(),
+                                        };
+                                        let revoked = t.is_revoked();
+                                        let label = format!("Revoke token {}", t.name);
+                                        view! {
+                                            <tr>
+                                                <td>{t.name.clone()}</td>
+                                                <td>{t.user_email.clone()}</td>
+                                                <td><code>{format!("tandem_{}…", t.prefix)}</code></td>
+                                                <td>{when(Some(t.created_at))}</td>
+                                                <td>{when(t.last_used_at)}</td>
+                                                <td>{state}</td>
+                                                <td>
+                                                    {(!revoked).then(|| view! {
+                                                        <ActionForm action=revoke>
+                                                            <input type="hidden" name="id" value=t.id />
+                                                            <button type="submit" class="button secondary" aria-label=label>"Revoke"</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
                     }
                     .into_any(),
                     Err(err) => load_failed(err),

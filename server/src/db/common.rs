@@ -135,6 +135,21 @@ macro_rules! impl_store {
                 Ok(row.map(Into::into))
             }
 
+            async fn patient_by_mrn(
+                &self,
+                clinic: app::model::ClinicId,
+                mrn: &str,
+            ) -> app::ports::StoreResult<Option<app::model::Patient>> {
+                let sql = $crate::db::sql::patient_by_mrn();
+                let row: Option<$crate::db::rows::PatientRow> = sqlx::query_as(&sql)
+                    .bind(clinic.0)
+                    .bind(mrn)
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($crate::db::common::map_err)?;
+                Ok(row.map(Into::into))
+            }
+
             async fn list_patients(
                 &self,
                 q: &app::model::PatientQuery,

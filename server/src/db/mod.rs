@@ -15,6 +15,7 @@ pub(crate) mod review_sql;
 pub(crate) mod rows;
 pub(crate) mod sql;
 pub mod sqlite;
+pub(crate) mod token;
 
 use std::path::PathBuf;
 use std::sync::Arc;

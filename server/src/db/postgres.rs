@@ -10,6 +10,7 @@ use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
 use super::report::impl_report_store;
 use super::review::impl_review_store;
+use super::token::impl_token_store;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -54,3 +55,4 @@ impl_store!(PgStore, sqlx::Postgres, Backend::Postgres);
 impl_care_store!(PgStore, sqlx::Postgres);
 impl_review_store!(PgStore, sqlx::Postgres);
 impl_report_store!(PgStore, sqlx::Postgres);
+impl_token_store!(PgStore, sqlx::Postgres);

@@ -23,6 +23,11 @@ pub fn get_patient() -> String {
     format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1")
 }
 
+/// A patient by clinic and MRN (the unique index `patients (clinic_id, mrn)`).
+pub fn patient_by_mrn() -> String {
+    format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND mrn = $2")
+}
+
 /// One page of the patient list with each patient's current (most recent) episode and that
 /// episode's latest PHQ-9, in one statement. The page is cut from `patients_by_name` (or
 /// `patients_by_clinic_name` when `$1` names a clinic) before the joins, and the correlated

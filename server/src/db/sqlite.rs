@@ -19,6 +19,7 @@ use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
 use super::report::impl_report_store;
 use super::review::impl_review_store;
+use super::token::impl_token_store;
 
 /// How long a connection waits for another's lock before reporting busy.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -99,3 +100,4 @@ impl_store!(SqliteStore, sqlx::Sqlite, Backend::Sqlite);
 impl_care_store!(SqliteStore, sqlx::Sqlite);
 impl_review_store!(SqliteStore, sqlx::Sqlite);
 impl_report_store!(SqliteStore, sqlx::Sqlite);
+impl_token_store!(SqliteStore, sqlx::Sqlite);

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
+pub mod api;
 pub mod web;
 
 use futures::FutureExt;
