@@ -5,7 +5,10 @@ import * as path from 'path';
 
 // The release server is started on a throwaway SQLite database for every run.
 const port = Number(process.env.TANDEM_E2E_PORT ?? 3107);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-e2e-'));
+// Made once, in the main process; the test workers inherit it (the API tests read a token there).
+const dataDir =
+  process.env.TANDEM_E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-e2e-'));
+process.env.TANDEM_E2E_DATA_DIR = dataDir;
 const bin = process.env.TANDEM_BIN ?? path.resolve(__dirname, '../target/release/tandem');
 const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../target/site');
 

@@ -14,4 +14,12 @@ printf '%s\n' 'synthetic lead phrase' | "$TANDEM_BIN" user create \
   --clinic "Synthetic Clinic" --password-stdin >/dev/null
 printf '%s\n' 'synthetic admin phrase' | "$TANDEM_BIN" user create \
   --email admin@synthetic.example --name "Alex Admin" --role admin --password-stdin >/dev/null
+# An interface clinic for the API and FHIR tests, with a care manager whose API token the tests
+# read from the data directory.
+"$TANDEM_BIN" clinic create --name "Interface Clinic" >/dev/null
+printf '%s\n' 'synthetic interface phrase' | "$TANDEM_BIN" user create \
+  --email api@synthetic.example --name "Ivy Interface" --role care_manager \
+  --clinic "Interface Clinic" --password-stdin >/dev/null
+"$TANDEM_BIN" token create --user api@synthetic.example --name "Browser tests" \
+  >"$TANDEM_DATA_DIR/api-token" 2>/dev/null
 exec "$TANDEM_BIN" serve

@@ -267,6 +267,24 @@ pub struct Enrollment {
     pub by_user: Option<i64>,
 }
 
+/// An enrollment brought in from another system (a spreadsheet, an EHR), with its historical
+/// scores, which are stored with the source "import".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedEnrollment {
+    pub enrollment: Enrollment,
+    pub measurements: Vec<(NaiveDate, Responses)>,
+}
+
+/// Everything a clinic holds, for exports: patients by name, their episodes, live scores and
+/// contacts, each list in a stable order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ClinicRecords {
+    pub patients: Vec<Patient>,
+    pub episodes: Vec<Episode>,
+    pub measurements: Vec<Measurement>,
+    pub contacts: Vec<ContactRecord>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrolled {
     pub patient_id: PatientId,

@@ -90,7 +90,7 @@ impl From<StoreError> for crate::error::AppError {
 /// enforces what the database must (uniqueness, foreign keys, atomicity).
 #[async_trait]
 pub trait Store:
-    CareStore + ReviewStore + ReportStore + TokenStore + Send + Sync + 'static
+    CareStore + ReviewStore + ReportStore + TokenStore + InteropStore + Send + Sync + 'static
 {
     fn backend(&self) -> Backend;
 
@@ -338,6 +338,21 @@ pub trait TokenStore: Send + Sync + 'static {
     ) -> StoreResult<crate::accounts::ApiToken>;
     /// Records that a token was used.
     async fn touch_api_token(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// Moving records in and out of Tandem: CSV and FHIR imports and exports. Part of [`Store`].
+#[async_trait]
+pub trait InteropStore: Send + Sync + 'static {
+    /// Enrolls every patient with their scores in one transaction: all of them or, on any
+    /// refusal (`Conflict` for a taken MRN, `Invalid` for a score outside its episode), none.
+    async fn import_enrollments(
+        &self,
+        imports: &[crate::model::ImportedEnrollment],
+    ) -> StoreResult<Vec<Enrolled>>;
+    /// The MRNs a clinic already uses (one index scan).
+    async fn clinic_mrns(&self, clinic: ClinicId) -> StoreResult<Vec<String>>;
+    /// A clinic's patients, episodes, live scores and contacts: four queries, whatever the size.
+    async fn clinic_records(&self, clinic: ClinicId) -> StoreResult<crate::model::ClinicRecords>;
 }
 
 /// The store as the application holds it.

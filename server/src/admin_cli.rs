@@ -9,7 +9,7 @@ use app::model::ClinicId;
 use app::policy::Role;
 use app::ports::Store;
 
-use crate::config::{ClinicCommand, TokenCommand, UserCommand};
+use crate::config::{ClinicCommand, ImportArgs, TokenCommand, UserCommand};
 use crate::error::StartupError;
 use crate::password;
 
@@ -246,4 +246,61 @@ pub async fn token(store: &dyn Store, command: TokenCommand) -> Result<(), Start
             Ok(())
         }
     }
+}
+
+/// `tandem import`: checks the file, prints every error with its row and column, and stores the
+/// patients with their scores only when there is none (and `--dry-run` is not given).
+pub async fn import(store: &dyn Store, args: ImportArgs) -> Result<(), StartupError> {
+    let clinic = *resolve_clinics(store, std::slice::from_ref(&args.clinic))
+        .await?
+        .first()
+        .ok_or_else(|| refuse("a clinic is required"))?;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| refuse(format!("cannot read {}: {e}", args.file.display())))?;
+    let outcome = crate::transfer::import(
+        store,
+        clinic,
+        &bytes,
+        None,
+        !args.dry_run,
+        app::model::today(),
+    )
+    .await
+    .map_err(|e| refuse(e.to_string()))?;
+    for e in &outcome.errors {
+        let column = if e.column.is_empty() {
+            String::new()
+        } else {
+            format!(", column {}", e.column)
+        };
+        let _ = writeln!(std::io::stderr(), "row {}{column}: {}", e.row, e.message);
+    }
+    if !outcome.errors.is_empty() {
+        let entry = AuditEntry::new(
+            "patients.import",
+            None,
+            Some(("clinic", clinic.0)),
+            None,
+            AuditOutcome::Failed,
+        );
+        if let Err(e) = store.append_audit(&entry).await {
+            tracing::error!(error = %e, "could not write the audit entry");
+        }
+        return Err(refuse(format!(
+            "{} error(s) in {}; nothing was imported",
+            outcome.errors.len(),
+            args.file.display()
+        )));
+    }
+    let verb = if outcome.committed {
+        audit(store, "patients.import", Some(("clinic", clinic.0))).await;
+        "imported"
+    } else {
+        "would import"
+    };
+    out(&format!(
+        "{verb} {} patient(s) with {} score(s) from {} row(s)",
+        outcome.patients, outcome.scores, outcome.rows
+    ));
+    Ok(())
 }

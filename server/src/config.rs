@@ -32,6 +32,21 @@ pub enum Command {
     /// Manage API tokens for the JSON API and FHIR endpoints.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import patients and their historical scores from a CSV file (all or nothing).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The clinic to enroll the patients in, by id or exact name.
+    #[arg(long)]
+    pub clinic: String,
+    /// The CSV file: a row per score (long) or a row per patient (wide); see the README.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// Check the file and report what would be imported, storing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

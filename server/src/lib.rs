@@ -10,7 +10,9 @@ pub mod fhir;
 pub mod http;
 pub mod password;
 pub mod session;
+pub mod spreadsheet;
 pub mod tokens;
+pub mod transfer;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -83,6 +85,7 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
         .route("/reports/outcomes.csv", get(exports::outcomes_csv))
         .route("/reports/quality.csv", get(exports::quality_csv))
         .route("/reports/billing.csv", get(exports::billing_csv))
+        .route("/exports/{kind}", get(transfer::browser_export))
         .nest("/api/v1", api_v1::router())
         .nest("/fhir/r4", fhir::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -130,6 +133,10 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
         Some(Command::Token(command)) => {
             let opened = db::open_and_migrate(&db).await?;
             admin_cli::token(opened.store.as_ref(), command).await
+        }
+        Some(Command::Import(args)) => {
+            let opened = db::open_and_migrate(&db).await?;
+            admin_cli::import(opened.store.as_ref(), args).await
         }
         Some(Command::Serve(args)) => serve(&db, &args).await,
         None => serve(&db, &ServeArgs::from_env()).await,

@@ -211,6 +211,11 @@ async fn run_matrix(store: SharedStore) {
                     reports_rule(who, scope),
                 ),
                 (
+                    "GET /exports/measurements.csv",
+                    get(format!("/exports/measurements.csv?clinic={clinic}"), cookie),
+                    export_rule(who, scope),
+                ),
+                (
                     "GET /reports/billing.csv",
                     get(format!("/reports/billing.csv?clinic={clinic}"), cookie),
                     export_rule(who, scope),
@@ -292,7 +297,7 @@ async fn run_matrix(store: SharedStore) {
     }
     assert_eq!(
         cells,
-        5 * 2 * 20,
+        5 * 2 * 21,
         "every role × endpoint × clinic cell was checked"
     );
 }
@@ -578,6 +583,21 @@ async fn run_api_matrix(store: SharedStore) {
                     export_rule(who, scope),
                 ),
                 (
+                    "POST import (dry run)",
+                    api(
+                        "POST",
+                        format!("/api/v1/clinics/{clinic}/import?dry_run=true"),
+                        token,
+                        Some(format!("mrn,given_name,family_name,birth_date,enrolled_on,baseline_phq9\nCSV-{n},Cee,Sv,1980-01-01,{day},9")),
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "GET export/measurements.csv",
+                    api("GET", format!("/api/v1/clinics/{clinic}/export/measurements.csv"), token, None),
+                    export_rule(who, scope),
+                ),
+                (
                     "GET /fhir/r4/metadata",
                     api("GET", "/fhir/r4/metadata".into(), token, None),
                     public,
@@ -652,7 +672,7 @@ async fn run_api_matrix(store: SharedStore) {
     }
     assert_eq!(
         cells,
-        5 * 2 * 20,
+        5 * 2 * 22,
         "every role × endpoint × clinic cell was checked"
     );
 }

@@ -510,3 +510,58 @@ fn an_api_token_is_printed_once_works_and_stops_when_revoked() {
         .env("TANDEM_DATA_DIR", data));
     assert_clear_failure(&missing, "not found");
 }
+
+#[test]
+fn a_csv_file_is_checked_then_imported_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path();
+    let clinic = run(tandem()
+        .args(["clinic", "create", "--name", "Import Clinic"])
+        .env("TANDEM_DATA_DIR", data));
+    assert!(clinic.status.success(), "{}", stderr(&clinic));
+    let bad = data.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "mrn;given_name;family_name;birth_date;enrolled_on;baseline_phq9\n\
+         T-1;Tess;Synthetic;1980-01-01;2026-01-05;12\n\
+         T-2;Tom;Synthetic;05/06/1980;2026-01-05;30\n",
+    )
+    .expect("write");
+    let refused = run(tandem()
+        .args(["import", "--clinic", "Import Clinic", "--file"])
+        .arg(&bad)
+        .env("TANDEM_DATA_DIR", data));
+    assert_clear_failure(&refused, "2 error(s)");
+    let err = stderr(&refused);
+    assert!(err.contains("row 3, column birth_date: "), "{err}");
+    assert!(err.contains("row 3, column baseline_phq9: "), "{err}");
+
+    let good = data.join("good.csv");
+    std::fs::write(
+        &good,
+        "mrn,given_name,family_name,birth_date,enrolled_on,baseline_phq9,followup_1_date,followup_1_phq9\n\
+         T-1,Tess,Synthetic,1980-01-01,2026-01-05,12,2026-02-05,6\n",
+    )
+    .expect("write");
+    let dry = run(tandem()
+        .args(["import", "--clinic", "1", "--dry-run", "--file"])
+        .arg(&good)
+        .env("TANDEM_DATA_DIR", data));
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        String::from_utf8_lossy(&dry.stdout).contains("would import 1 patient(s) with 2 score(s)")
+    );
+    let done = run(tandem()
+        .args(["import", "--clinic", "1", "--file"])
+        .arg(&good)
+        .env("TANDEM_DATA_DIR", data));
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(String::from_utf8_lossy(&done.stdout).contains("imported 1 patient(s) with 2 score(s)"));
+    // The same file again: the MRN is now taken, and nothing more is stored.
+    let again = run(tandem()
+        .args(["import", "--clinic", "1", "--file"])
+        .arg(&good)
+        .env("TANDEM_DATA_DIR", data));
+    assert_clear_failure(&again, "nothing was imported");
+    assert!(stderr(&again).contains("already registered"));
+}

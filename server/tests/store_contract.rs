@@ -5,10 +5,11 @@ mod support;
 
 use app::accounts::{Email, NewApiToken, NewSession, NewUser};
 use app::audit::{AuditEntry, AuditOutcome, AuditQuery};
+use app::domain::TargetCondition;
 use app::domain::{Instrument, Mrn, PersonName, Responses};
 use app::model::{
-    ClinicId, Episode, EpisodeId, EpisodeStatus, MeasurementSource, NewEpisode, NewMeasurement,
-    NewPatient, PatientQuery,
+    ClinicId, EnrollPatient, Enrollment, Episode, EpisodeDetails, EpisodeId, EpisodeStatus,
+    ImportedEnrollment, MeasurementSource, NewEpisode, NewMeasurement, NewPatient, PatientQuery,
 };
 use app::policy::Role;
 use app::ports::{Store, StoreError};
@@ -667,6 +668,90 @@ async fn api_tokens_are_found_by_hash_listed_touched_and_revoked(store: &dyn Sto
     );
 }
 
+fn imported(
+    clinic: ClinicId,
+    mrn: &str,
+    on: &str,
+    scores: Vec<(&str, Responses)>,
+) -> ImportedEnrollment {
+    ImportedEnrollment {
+        enrollment: Enrollment {
+            patient: EnrollPatient::New(new_patient(clinic, mrn, "Ima", "Import")),
+            enrolled_on: date(on),
+            details: EpisodeDetails {
+                targets: vec![TargetCondition::Depression],
+                ..EpisodeDetails::default()
+            },
+            baselines: vec![],
+            by_user: None,
+        },
+        measurements: scores.into_iter().map(|(d, r)| (date(d), r)).collect(),
+    }
+}
+
+async fn an_import_stores_every_patient_or_none(store: &dyn Store) {
+    let c = clinic(store, "Import Clinic").await;
+    let total_only = Responses::total_only(Instrument::Phq9, 12).expect("total");
+    let done = store
+        .import_enrollments(&[
+            imported(
+                c,
+                "I-1",
+                "2026-01-05",
+                vec![
+                    ("2026-01-05", phq9([2, 2, 2, 2, 2, 2, 2, 0, 0])),
+                    ("2026-02-05", total_only.clone()),
+                ],
+            ),
+            imported(c, "I-2", "2026-01-06", vec![]),
+        ])
+        .await
+        .expect("import");
+    assert_eq!(done.len(), 2);
+    let mut mrns = store.clinic_mrns(c).await.expect("mrns");
+    mrns.sort();
+    assert_eq!(mrns, vec!["I-1", "I-2"]);
+    let records = store.clinic_records(c).await.expect("records");
+    assert_eq!(records.patients.len(), 2);
+    assert_eq!(records.episodes.len(), 2);
+    let totals: Vec<(u8, MeasurementSource, bool)> = records
+        .measurements
+        .iter()
+        .map(|m| (m.responses.total(), m.source, m.responses.is_total_only()))
+        .collect();
+    assert_eq!(
+        totals,
+        vec![
+            (14, MeasurementSource::Import, false),
+            (12, MeasurementSource::Import, true)
+        ]
+    );
+    // A later patient whose score falls outside the episode undoes the whole file.
+    let refused = store
+        .import_enrollments(&[
+            imported(c, "I-3", "2026-01-05", vec![]),
+            imported(
+                c,
+                "I-4",
+                "2026-03-01",
+                vec![("2026-02-01", total_only.clone())],
+            ),
+        ])
+        .await
+        .expect_err("score before enrollment");
+    assert!(matches!(refused, StoreError::Invalid(_)), "{refused:?}");
+    let taken = store
+        .import_enrollments(&[
+            imported(c, "I-5", "2026-01-05", vec![]),
+            imported(c, "I-1", "2026-01-05", vec![]),
+        ])
+        .await
+        .expect_err("taken MRN");
+    assert!(matches!(taken, StoreError::Conflict(_)), "{taken:?}");
+    assert_eq!(store.clinic_mrns(c).await.expect("mrns").len(), 2);
+    assert_eq!(store.clinic_records(c).await.expect("records"), records);
+}
+
 fn audit(user: Option<i64>, action: &str, entity: Option<(&str, i64)>) -> AuditEntry {
     AuditEntry {
         user_id: user,
@@ -897,4 +982,5 @@ contract_tests!(
     users_list_with_clinics_and_updates_replace_memberships,
     sessions_are_stored_touched_and_ended,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
+    an_import_stores_every_patient_or_none,
 );

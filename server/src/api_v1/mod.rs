@@ -41,6 +41,11 @@ pub fn router() -> Router<AppState> {
         .route("/clinics", get(h::list_clinics).post(h::create_clinic))
         .route("/clinics/{id}/review-list", get(h::review_list))
         .route("/clinics/{id}/billing", get(h::billing))
+        .route("/clinics/{id}/import", post(crate::transfer::api_import))
+        .route(
+            "/clinics/{id}/export/{kind}",
+            get(crate::transfer::api_export),
+        )
         .route("/patients", post(h::create_patient))
         .route("/patients/{id}", get(h::get_patient))
         .route("/patients/{id}/measurements", post(h::add_measurement))

@@ -24,6 +24,8 @@ use super::handlers;
         handlers::create_clinic,
         handlers::review_list,
         handlers::billing,
+        crate::transfer::api_import,
+        crate::transfer::api_export,
         handlers::create_patient,
         handlers::get_patient,
         handlers::add_measurement,

@@ -100,6 +100,77 @@ macro_rules! impl_care_store {
                 )
             }
 
+            /// Enrolls inside a write transaction (see `CareStore::enroll`).
+            pub(crate) async fn enroll_in(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                e: &app::model::Enrollment,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> app::ports::StoreResult<app::model::Enrolled> {
+                let patient_id = match &e.patient {
+                    app::model::EnrollPatient::New(p) => {
+                        let row: $crate::db::rows::PatientRow =
+                            sqlx::query_as(&$crate::db::sql::insert_patient())
+                                .bind(p.clinic_id.0)
+                                .bind(p.mrn.as_str())
+                                .bind(p.given_name.as_str())
+                                .bind(p.family_name.as_str())
+                                .bind(p.birth_date)
+                                .bind(now)
+                                .fetch_one(&mut **tx)
+                                .await
+                                .map_err($crate::db::common::conflict_on_unique(
+                                    "this MRN is already registered in this clinic",
+                                ))?;
+                        row.id
+                    }
+                    app::model::EnrollPatient::Existing(id) => {
+                        Self::patient_record_in(tx, *id)
+                            .await?
+                            .ok_or(app::ports::StoreError::NotFound("patient"))?;
+                        id.0
+                    }
+                };
+                let episode_id: i64 = sqlx::query_scalar($crate::db::care_sql::INSERT_EPISODE)
+                    .bind(patient_id)
+                    .bind(e.enrolled_on)
+                    .bind(now)
+                    .bind(e.details.care_manager_id)
+                    .bind(e.details.consultant_id)
+                    .bind(e.details.pcp.trim())
+                    .bind($crate::db::care_rows::encode_targets(&e.details.targets))
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err($crate::db::common::conflict_on_unique(
+                        "this patient already has an open episode; discharge it before re-enrolling",
+                    ))?;
+                let episode_id = app::model::EpisodeId(episode_id);
+                Self::insert_status_change(
+                    tx,
+                    episode_id,
+                    e.enrolled_on,
+                    "",
+                    app::model::EpisodeStatus::Active,
+                    app::domain::StatusReason::Started,
+                    "",
+                    e.by_user,
+                )
+                .await?;
+                for responses in &e.baselines {
+                    let m = app::model::NewMeasurement {
+                        episode_id,
+                        taken_on: e.enrolled_on,
+                        responses: responses.clone(),
+                        source: app::model::MeasurementSource::Clinician,
+                        entered_by: e.by_user,
+                    };
+                    Self::insert_measurement(tx, &m).await?;
+                }
+                Ok(app::model::Enrolled {
+                    patient_id: app::model::PatientId(patient_id),
+                    episode_id,
+                })
+            }
+
             /// Inserts a score after checking that its date falls inside the episode.
             async fn insert_measurement(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -211,72 +282,10 @@ macro_rules! impl_care_store {
                 &self,
                 e: &app::model::Enrollment,
             ) -> app::ports::StoreResult<app::model::Enrolled> {
-                let now = chrono::Utc::now();
                 let mut tx = self.begin_write().await?;
-                let patient_id = match &e.patient {
-                    app::model::EnrollPatient::New(p) => {
-                        let row: $crate::db::rows::PatientRow =
-                            sqlx::query_as(&$crate::db::sql::insert_patient())
-                                .bind(p.clinic_id.0)
-                                .bind(p.mrn.as_str())
-                                .bind(p.given_name.as_str())
-                                .bind(p.family_name.as_str())
-                                .bind(p.birth_date)
-                                .bind(now)
-                                .fetch_one(&mut *tx)
-                                .await
-                                .map_err($crate::db::common::conflict_on_unique(
-                                    "this MRN is already registered in this clinic",
-                                ))?;
-                        row.id
-                    }
-                    app::model::EnrollPatient::Existing(id) => {
-                        Self::patient_record_in(&mut tx, *id)
-                            .await?
-                            .ok_or(app::ports::StoreError::NotFound("patient"))?;
-                        id.0
-                    }
-                };
-                let episode_id: i64 = sqlx::query_scalar($crate::db::care_sql::INSERT_EPISODE)
-                    .bind(patient_id)
-                    .bind(e.enrolled_on)
-                    .bind(now)
-                    .bind(e.details.care_manager_id)
-                    .bind(e.details.consultant_id)
-                    .bind(e.details.pcp.trim())
-                    .bind($crate::db::care_rows::encode_targets(&e.details.targets))
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err($crate::db::common::conflict_on_unique(
-                        "this patient already has an open episode; discharge it before re-enrolling",
-                    ))?;
-                let episode_id = app::model::EpisodeId(episode_id);
-                Self::insert_status_change(
-                    &mut tx,
-                    episode_id,
-                    e.enrolled_on,
-                    "",
-                    app::model::EpisodeStatus::Active,
-                    app::domain::StatusReason::Started,
-                    "",
-                    e.by_user,
-                )
-                .await?;
-                for responses in &e.baselines {
-                    let m = app::model::NewMeasurement {
-                        episode_id,
-                        taken_on: e.enrolled_on,
-                        responses: responses.clone(),
-                        source: app::model::MeasurementSource::Clinician,
-                        entered_by: e.by_user,
-                    };
-                    Self::insert_measurement(&mut tx, &m).await?;
-                }
+                let enrolled = Self::enroll_in(&mut tx, e, chrono::Utc::now()).await?;
                 tx.commit().await.map_err($crate::db::common::map_err)?;
-                Ok(app::model::Enrolled {
-                    patient_id: app::model::PatientId(patient_id),
-                    episode_id,
-                })
+                Ok(enrolled)
             }
 
             async fn patient_record(

@@ -89,7 +89,7 @@ pub const UPDATE_MEASUREMENT: &str = "UPDATE measurements SET taken_on = $3, ite
 pub const DELETE_MEASUREMENT: &str = "UPDATE measurements SET deleted_at = $3, \
      version = version + 1 WHERE id = $1 AND version = $2 AND deleted_at IS NULL";
 
-const CONTACT_COLUMNS: &str = "c.id, c.episode_id, c.occurred_on, c.kind, c.minutes, c.note, \
+pub const CONTACT_COLUMNS: &str = "c.id, c.episode_id, c.occurred_on, c.kind, c.minutes, c.note, \
      u.display_name AS user_name, c.by_care_manager";
 
 pub const INSERT_CONTACT: &str = "INSERT INTO contacts \

@@ -5,6 +5,7 @@ pub(crate) mod care;
 pub(crate) mod care_rows;
 pub(crate) mod care_sql;
 pub(crate) mod common;
+pub(crate) mod interop;
 pub mod postgres;
 pub(crate) mod report;
 pub(crate) mod report_rows;

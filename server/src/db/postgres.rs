@@ -8,6 +8,7 @@ use sqlx::{Postgres, Transaction};
 
 use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
+use super::interop::impl_interop_store;
 use super::report::impl_report_store;
 use super::review::impl_review_store;
 use super::token::impl_token_store;
@@ -56,3 +57,4 @@ impl_care_store!(PgStore, sqlx::Postgres);
 impl_review_store!(PgStore, sqlx::Postgres);
 impl_report_store!(PgStore, sqlx::Postgres);
 impl_token_store!(PgStore, sqlx::Postgres);
+impl_interop_store!(PgStore, sqlx::Postgres);

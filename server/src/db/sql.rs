@@ -10,7 +10,7 @@ pub const INSERT_CLINIC: &str =
 pub const LIST_CLINICS: &str = "SELECT id, name FROM clinics ORDER BY name, id";
 pub const GET_CLINIC: &str = "SELECT id, name FROM clinics WHERE id = $1";
 
-const PATIENT_COLUMNS: &str = "id, clinic_id, mrn, given_name, family_name, birth_date";
+pub const PATIENT_COLUMNS: &str = "id, clinic_id, mrn, given_name, family_name, birth_date";
 
 pub fn insert_patient() -> String {
     format!(

@@ -17,6 +17,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::care::impl_care_store;
 use super::common::{impl_store, map_err};
+use super::interop::impl_interop_store;
 use super::report::impl_report_store;
 use super::review::impl_review_store;
 use super::token::impl_token_store;
@@ -101,3 +102,4 @@ impl_care_store!(SqliteStore, sqlx::Sqlite);
 impl_review_store!(SqliteStore, sqlx::Sqlite);
 impl_report_store!(SqliteStore, sqlx::Sqlite);
 impl_token_store!(SqliteStore, sqlx::Sqlite);
+impl_interop_store!(SqliteStore, sqlx::Sqlite);

@@ -16,6 +16,13 @@ use tower::ServiceExt;
 
 use super::web::{app_for, body_text};
 
+/// One hash of [`PASSWORD`] for every test user (hashing is slow in a debug build).
+fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| tandem_server::password::hash(PASSWORD).expect("hash"))
+        .clone()
+}
+
 pub const PASSWORD: &str = "synthetic pass phrase";
 
 pub struct World {
@@ -40,7 +47,7 @@ async fn user(store: &SharedStore, email: &str, role: Role, clinics: Vec<ClinicI
             display_name: format!("Synthetic {}", role.label()),
             role,
             clinics,
-            password_hash: tandem_server::password::hash(PASSWORD).expect("hash"),
+            password_hash: password_hash(),
         })
         .await
         .expect("user");

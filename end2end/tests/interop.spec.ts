@@ -1,0 +1,127 @@
+import { test, expect, APIRequestContext } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Fhir } from 'fhir';
+import { Validator } from '@seriousme/openapi-schema-validator';
+
+// The JSON API and FHIR driven like an interface would, with the API token that start-server.sh
+// made for the interface clinic's care manager. Every FHIR resource Tandem emits is checked by a
+// maintained FHIR R4 library, and the OpenAPI document by the OpenAPI schema validator.
+
+const token = () =>
+  fs.readFileSync(path.join(process.env.TANDEM_E2E_DATA_DIR ?? '', 'api-token'), 'utf8').trim();
+
+const fhir = new Fhir();
+
+/** Structure errors the FHIR library finds in a resource (terminology notes are not errors). */
+function fhirErrors(resource: unknown): string[] {
+  const result = fhir.validate(resource, { errorOnUnexpected: true });
+  return result.messages
+    .filter((m: { severity?: string }) => m.severity === 'error')
+    .map((m: { location?: string; message?: string }) => `${m.location}: ${m.message}`);
+}
+
+function daysAgo(n: number): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
+}
+
+async function json(api: APIRequestContext, method: 'GET' | 'POST', url: string, data?: unknown) {
+  const res = await api.fetch(url, {
+    method,
+    headers: { Authorization: `Bearer ${token()}`, 'Content-Type': 'application/json' },
+    data: data === undefined ? undefined : JSON.stringify(data),
+  });
+  return { status: res.status(), type: res.headers()['content-type'], body: await res.json() };
+}
+
+test('the OpenAPI document is a valid OpenAPI document', async ({ request }) => {
+  const res = await request.get('/api/v1/openapi.json');
+  expect(res.status()).toBe(200);
+  const doc = await res.json();
+  const result = await new Validator().validate(doc);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(Object.keys(doc.paths)).toContain('/api/v1/patients/{id}/measurements');
+});
+
+test('an interface enrolls, scores and reads back a patient as valid FHIR R4', async ({ request }) => {
+  const clinics = await json(request, 'GET', '/api/v1/clinics');
+  expect(clinics.status).toBe(200);
+  const clinic = clinics.body.find((c: { name: string }) => c.name === 'Interface Clinic');
+  expect(clinic).toBeTruthy();
+  const created = await json(request, 'POST', '/api/v1/patients', {
+    clinic_id: clinic.id,
+    mrn: `IF-${Date.now()}`,
+    given_name: 'Iris',
+    family_name: 'Interface',
+    birth_date: '1984-07-09',
+    enrolled_on: daysAgo(70),
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id;
+  const score = await json(request, 'POST', `/api/v1/patients/${id}/measurements`, {
+    instrument: 'PHQ-9',
+    taken_on: daysAgo(70),
+    items: [3, 2, 2, 2, 2, 2, 1, 1, 0],
+    difficulty: 'very',
+  });
+  expect(score.status).toBe(201);
+  expect(score.body.total).toBe(15);
+
+  const codes = ['69725-0', '68509-9', '69733-4', '69734-2', '69735-9', '69689-8', '69736-7'];
+  const answers = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9'];
+  const qr = {
+    resourceType: 'QuestionnaireResponse',
+    questionnaire: 'http://loinc.org/q/69737-5',
+    status: 'completed',
+    subject: { reference: `Patient/${id}` },
+    authored: `${daysAgo(14)}T09:30:00Z`,
+    item: codes.map((c, i) => ({
+      linkId: c,
+      answer: [{ valueCoding: { system: 'http://loinc.org', code: answers[i % 4] } }],
+    })),
+  };
+  expect(fhirErrors(qr)).toEqual([]);
+  const posted = await json(request, 'POST', '/fhir/r4/QuestionnaireResponse', qr);
+  expect(posted.status).toBe(201);
+  expect(posted.type).toContain('application/fhir+json');
+  expect(fhirErrors(posted.body)).toEqual([]);
+
+  const patient = await json(request, 'GET', `/fhir/r4/Patient/${id}`);
+  const identifier = patient.body.identifier[0];
+  expect(identifier.system).toBe(`urn:tandem:clinic:${clinic.id}:mrn`);
+  const reads = [
+    '/fhir/r4/metadata',
+    `/fhir/r4/Patient/${id}`,
+    `/fhir/r4/Patient?identifier=${encodeURIComponent(`${identifier.system}|${identifier.value}`)}`,
+    `/fhir/r4/Observation?patient=${id}&code=http://loinc.org|44261-6`,
+    `/fhir/r4/Observation?patient=${id}`,
+    `/fhir/r4/QuestionnaireResponse?patient=${id}`,
+    `/fhir/r4/Observation`,
+  ];
+  for (const url of reads) {
+    const res = await json(request, 'GET', url);
+    expect(res.type, url).toContain('application/fhir+json');
+    expect(fhirErrors(res.body), url).toEqual([]);
+    if (res.body.resourceType === 'Bundle') {
+      for (const entry of res.body.entry) {
+        expect(fhirErrors(entry.resource), url).toEqual([]);
+      }
+    }
+  }
+  const search = await json(request, 'GET', reads[2]);
+  expect(search.body.total).toBe(1);
+  const phq = await json(request, 'GET', reads[3]);
+  expect(phq.body.entry.map((e: { resource: { valueInteger: number } }) => e.resource.valueInteger)).toEqual([15]);
+  const items = await json(request, 'GET', reads[5]);
+  expect(items.body.total).toBe(2);
+  const error = await json(request, 'GET', '/fhir/r4/Observation');
+  expect(error.status).toBe(400);
+  expect(error.body.resourceType).toBe('OperationOutcome');
+
+  const chart = await json(request, 'GET', `/api/v1/patients/${id}`);
+  expect(chart.status).toBe(200);
+  expect(chart.body.metrics.baseline.total).toBe(15);
+});

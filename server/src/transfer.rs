@@ -1,0 +1,503 @@
+//! CSV import and export of a clinic's records, for the browser (`/exports/…`), the JSON API
+//! (`/api/v1/clinics/{id}/import`, `/api/v1/clinics/{id}/export/…`) and the command line. The
+//! layouts are in [`crate::spreadsheet`]. Imports are all-or-nothing: a file with any error stores
+//! nothing, and one without is stored in a single transaction. Every import and export is audited.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use app::accounts::{ClientIp, CurrentUser};
+use app::audit::{AuditEntry, AuditOutcome};
+use app::error::AppError;
+use app::model::{
+    ClinicId, EnrollPatient, Enrollment, EpisodeDetails, ImportedEnrollment, NewPatient,
+};
+use app::policy::{authorize, Action, Denied};
+use app::ports::Store;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::spreadsheet::{self, cell, Layout, RowError};
+use crate::AppState;
+
+/// What an import did, or would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportOutcome {
+    /// long (a row per score) or wide (a row per patient); none when the header is unreadable.
+    #[schema(value_type = Option<String>)]
+    pub layout: Option<Layout>,
+    /// Data rows read.
+    pub rows: usize,
+    /// Patients that are (or would be) enrolled.
+    pub patients: usize,
+    /// Scores that are (or would be) stored.
+    pub scores: usize,
+    /// Whether anything was stored: false for a dry run and for a file with errors.
+    pub committed: bool,
+    /// Each patient the file enrolls: row, MRN and number of scores.
+    pub preview: Vec<PreviewRow>,
+    /// Every error, with its row (the header is row 1) and column.
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<RowError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PreviewRow {
+    pub row: usize,
+    pub mrn: String,
+    pub enrolled_on: String,
+    pub scores: usize,
+}
+
+/// Checks a file and, when `commit` is set and it has no errors, enrolls its patients with their
+/// scores in one transaction.
+pub async fn import(
+    store: &dyn Store,
+    clinic: ClinicId,
+    bytes: &[u8],
+    by_user: Option<i64>,
+    commit: bool,
+    today: NaiveDate,
+) -> Result<ImportOutcome, AppError> {
+    let existing: HashSet<String> = store.clinic_mrns(clinic).await?.into_iter().collect();
+    let plan = spreadsheet::plan(bytes, &existing, today);
+    let mut outcome = ImportOutcome {
+        layout: plan.layout,
+        rows: plan.rows,
+        patients: plan.patients.len(),
+        scores: plan.scores(),
+        committed: false,
+        preview: plan
+            .patients
+            .iter()
+            .map(|p| PreviewRow {
+                row: p.row,
+                mrn: p.mrn.as_str().to_owned(),
+                enrolled_on: p.enrolled_on.to_string(),
+                scores: p.scores.len(),
+            })
+            .collect(),
+        errors: plan.errors.clone(),
+    };
+    if !commit || !plan.errors.is_empty() {
+        return Ok(outcome);
+    }
+    let imports: Vec<ImportedEnrollment> = plan
+        .patients
+        .into_iter()
+        .map(|p| ImportedEnrollment {
+            enrollment: Enrollment {
+                patient: EnrollPatient::New(NewPatient {
+                    clinic_id: clinic,
+                    mrn: p.mrn,
+                    given_name: p.given_name,
+                    family_name: p.family_name,
+                    birth_date: p.birth_date,
+                }),
+                enrolled_on: p.enrolled_on,
+                details: EpisodeDetails {
+                    targets: p.targets,
+                    ..EpisodeDetails::default()
+                },
+                baselines: Vec::new(),
+                by_user,
+            },
+            measurements: p.scores,
+        })
+        .collect();
+    store.import_enrollments(&imports).await?;
+    outcome.committed = true;
+    Ok(outcome)
+}
+
+/// The exports a clinic offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Caseload,
+    Measurements,
+    Contacts,
+}
+
+impl Export {
+    pub fn from_name(name: &str) -> Option<Export> {
+        match name.trim_end_matches(".csv") {
+            "caseload" => Some(Export::Caseload),
+            "measurements" => Some(Export::Measurements),
+            "contacts" => Some(Export::Contacts),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Export::Caseload => "caseload",
+            Export::Measurements => "measurements",
+            Export::Contacts => "contacts",
+        }
+    }
+}
+
+fn write(rows: Vec<Vec<String>>) -> Result<Vec<u8>, AppError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        out.write_record(&r).map_err(|_| AppError::Internal)?;
+    }
+    out.into_inner().map_err(|_| AppError::Internal)
+}
+
+/// A clinic's export as CSV bytes.
+pub async fn export(
+    store: &dyn Store,
+    clinic: ClinicId,
+    kind: Export,
+    today: NaiveDate,
+) -> Result<Vec<u8>, AppError> {
+    match kind {
+        Export::Caseload => caseload(store, clinic, today).await,
+        Export::Measurements | Export::Contacts => {
+            let records = store.clinic_records(clinic).await?;
+            let patients: HashMap<_, _> = records.patients.iter().map(|p| (p.id, p)).collect();
+            let episodes: HashMap<_, _> = records.episodes.iter().map(|e| (e.id, e)).collect();
+            let who = |episode| {
+                let e = episodes.get(&episode)?;
+                let p = patients.get(&e.patient_id)?;
+                Some(vec![
+                    cell(&p.mrn),
+                    cell(&p.given_name),
+                    cell(&p.family_name),
+                    p.birth_date.to_string(),
+                    e.enrolled_on.to_string(),
+                ])
+            };
+            let mut rows = Vec::new();
+            if kind == Export::Measurements {
+                rows.push(
+                    spreadsheet::MEASUREMENT_HEADER
+                        .iter()
+                        .map(|h| (*h).to_owned())
+                        .collect(),
+                );
+                for m in &records.measurements {
+                    let Some(mut row) = who(m.episode_id) else {
+                        continue;
+                    };
+                    let r = &m.responses;
+                    row.push(m.instrument().code().to_owned());
+                    row.push(m.taken_on.to_string());
+                    for n in 1..=9 {
+                        row.push(r.item(n).map(|v| v.to_string()).unwrap_or_default());
+                    }
+                    row.push(
+                        r.difficulty()
+                            .map(|d| d.code().to_owned())
+                            .unwrap_or_default(),
+                    );
+                    row.push(r.total().to_string());
+                    rows.push(row);
+                }
+            } else {
+                rows.push(
+                    [
+                        "mrn",
+                        "given_name",
+                        "family_name",
+                        "birth_date",
+                        "enrolled_on",
+                        "occurred_on",
+                        "kind",
+                        "minutes",
+                        "by_care_manager",
+                        "recorded_by",
+                        "note",
+                    ]
+                    .iter()
+                    .map(|h| (*h).to_owned())
+                    .collect(),
+                );
+                for c in &records.contacts {
+                    let Some(mut row) = who(c.episode_id) else {
+                        continue;
+                    };
+                    row.push(c.occurred_on.to_string());
+                    row.push(c.kind.code().to_owned());
+                    row.push(c.minutes.to_string());
+                    row.push(if c.by_care_manager { "yes" } else { "no" }.to_owned());
+                    row.push(cell(c.user_name.as_deref().unwrap_or_default()));
+                    row.push(cell(&c.note));
+                    rows.push(row);
+                }
+            }
+            write(rows)
+        }
+    }
+}
+
+/// The open episodes of a clinic as the caseload page shows them, flags included.
+async fn caseload(
+    store: &dyn Store,
+    clinic: ClinicId,
+    today: NaiveDate,
+) -> Result<Vec<u8>, AppError> {
+    let settings = store.clinic_settings(clinic).await?;
+    let episodes = store
+        .caseload(&app::model::CaseloadScope {
+            clinic_id: clinic,
+            care_manager_id: None,
+            search: None,
+        })
+        .await?;
+    let mut rows: Vec<Vec<String>> = vec![[
+        "patient_id",
+        "mrn",
+        "name",
+        "status",
+        "care_manager",
+        "weeks_in_treatment",
+        "phq9_baseline",
+        "phq9_latest",
+        "phq9_latest_on",
+        "percent_change",
+        "gad7_latest",
+        "last_contact_on",
+        "next_contact_due",
+        "flags",
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect()];
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    for item in &episodes {
+        let r = app::care::caseload_row(item, &settings.flag_rules, today);
+        rows.push(vec![
+            r.patient_id.0.to_string(),
+            cell(&r.mrn),
+            cell(&r.name),
+            r.status.code().to_owned(),
+            cell(r.care_manager_name.as_deref().unwrap_or_default()),
+            r.weeks_in_treatment.to_string(),
+            opt(r.baseline_phq9.map(|v| v.to_string())),
+            opt(r.latest_phq9.map(|v| v.to_string())),
+            opt(r.latest_phq9_on.map(|v| v.to_string())),
+            opt(r.percent_change.map(|p| format!("{p:.0}"))),
+            opt(r.latest_gad7.map(|v| v.to_string())),
+            opt(r.last_contact_on.map(|v| v.to_string())),
+            opt(r.next_contact_due.map(|v| v.to_string())),
+            r.flags
+                .iter()
+                .map(|f| f.kind.code())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ]);
+    }
+    write(rows)
+}
+
+/// Authorizes `action` in `clinic` for the signed-in user (session or token) and audits the
+/// decision, refusals included.
+pub async fn authorized(
+    store: &dyn Store,
+    current: Option<&CurrentUser>,
+    ip: Option<IpAddr>,
+    action: Action,
+    clinic: ClinicId,
+    audit_action: &str,
+) -> Result<i64, AppError> {
+    let Some(current) = current else {
+        return Err(AppError::Unauthenticated);
+    };
+    let decision = authorize(&current.principal(), action, Some(clinic));
+    let outcome = if decision.is_ok() {
+        AuditOutcome::Ok
+    } else {
+        AuditOutcome::Denied
+    };
+    store
+        .append_audit(&AuditEntry::new(
+            audit_action,
+            Some(current.user.id),
+            Some(("clinic", clinic.0)),
+            ip,
+            outcome,
+        ))
+        .await?;
+    match decision {
+        Ok(()) => Ok(current.user.id),
+        Err(Denied::Role) => Err(AppError::Forbidden),
+        Err(Denied::OtherClinic) => Err(AppError::NotFound("the clinic".to_owned())),
+    }
+}
+
+fn csv_file(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn plain_error(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, e.to_string()).into_response()
+}
+
+async fn export_response(
+    state: &AppState,
+    current: Option<&CurrentUser>,
+    ip: Option<IpAddr>,
+    clinic: ClinicId,
+    kind: &str,
+) -> Result<Response, AppError> {
+    let kind =
+        Export::from_name(kind).ok_or_else(|| AppError::NotFound("that export".to_owned()))?;
+    let action = format!("{}.export_csv", kind.name());
+    authorized(
+        state.store.as_ref(),
+        current,
+        ip,
+        Action::ExportData,
+        clinic,
+        &action,
+    )
+    .await?;
+    let today = app::model::today();
+    let bytes = export(state.store.as_ref(), clinic, kind, today).await?;
+    Ok(csv_file(
+        bytes,
+        &format!("tandem-{}-{}-{today}.csv", kind.name(), clinic.0),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ClinicQuery {
+    clinic: Option<String>,
+}
+
+/// `GET /exports/{caseload|measurements|contacts}.csv?clinic=` for a signed-in browser.
+pub async fn browser_export(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    Path(kind): Path<String>,
+    Query(q): Query<ClinicQuery>,
+) -> Response {
+    let Some(clinic) = q
+        .clinic
+        .as_deref()
+        .and_then(|c| c.trim().parse::<i64>().ok())
+    else {
+        return (StatusCode::BAD_REQUEST, "clinic is required").into_response();
+    };
+    let current = current.map(|Extension(c)| c);
+    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
+    export_response(&state, current.as_ref(), ip, ClinicId(clinic), &kind)
+        .await
+        .unwrap_or_else(plain_error)
+}
+
+/// `GET /api/v1/clinics/{id}/export/{caseload|measurements|contacts}.csv` with an API token.
+#[utoipa::path(get, path = "/api/v1/clinics/{id}/export/{kind}", tag = "clinics",
+    params(("id" = i64, Path, description = "Clinic id"),
+           ("kind" = String, Path, description = "caseload.csv, measurements.csv or contacts.csv")),
+    responses((status = 200, description = "The CSV file", content_type = "text/csv"),
+              (status = 401, body = crate::api_v1::ErrorBody), (status = 403, body = crate::api_v1::ErrorBody),
+              (status = 404, body = crate::api_v1::ErrorBody)))]
+pub async fn api_export(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    Path((clinic, kind)): Path<(i64, String)>,
+) -> Result<Response, crate::api_v1::ApiError> {
+    let current = current.map(|Extension(c)| c);
+    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
+    Ok(export_response(&state, current.as_ref(), ip, ClinicId(clinic), &kind).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// Check the file and report what would be stored, storing nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `POST /api/v1/clinics/{id}/import[?dry_run=true]` with the CSV file as the body: enrolls new
+/// patients with their historical scores, all or nothing. Answers 201 when stored, 200 for a clean
+/// dry run, and 422 with every error (row, column, message) when the file has any.
+#[utoipa::path(post, path = "/api/v1/clinics/{id}/import", tag = "clinics",
+    params(("id" = i64, Path, description = "Clinic id"), ImportQuery),
+    request_body(content = String, content_type = "text/csv",
+        description = "The CSV file (long or wide layout, see the README)"),
+    responses((status = 201, body = ImportOutcome), (status = 200, body = ImportOutcome),
+              (status = 422, body = ImportOutcome), (status = 401, body = crate::api_v1::ErrorBody),
+              (status = 403, body = crate::api_v1::ErrorBody), (status = 404, body = crate::api_v1::ErrorBody),
+              (status = 413, body = crate::api_v1::ErrorBody)))]
+pub async fn api_import(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentUser>>,
+    ip: Option<Extension<ClientIp>>,
+    Path(clinic): Path<i64>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Response, crate::api_v1::ApiError> {
+    let current = current.map(|Extension(c)| c);
+    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
+    let clinic = ClinicId(clinic);
+    let store = state.store.as_ref();
+    let audit_action = if q.dry_run {
+        "patients.import_check"
+    } else {
+        "patients.import"
+    };
+    let user = authorized(
+        store,
+        current.as_ref(),
+        ip,
+        Action::EditPatient,
+        clinic,
+        audit_action,
+    )
+    .await?;
+    let outcome = import(
+        store,
+        clinic,
+        &body,
+        Some(user),
+        !q.dry_run,
+        app::model::today(),
+    )
+    .await;
+    let failed = !matches!(&outcome, Ok(o) if o.errors.is_empty());
+    if failed {
+        store
+            .append_audit(&AuditEntry::new(
+                audit_action,
+                Some(user),
+                Some(("clinic", clinic.0)),
+                ip,
+                AuditOutcome::Failed,
+            ))
+            .await
+            .map_err(AppError::from)?;
+    }
+    let outcome = outcome?;
+    let status = if !outcome.errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else if outcome.committed {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    if outcome.committed {
+        tracing::info!(clinic = clinic.0, patients = outcome.patients, "imported");
+    }
+    Ok((status, Json(outcome)).into_response())
+}
