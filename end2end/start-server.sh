@@ -22,4 +22,6 @@ printf '%s\n' 'synthetic interface phrase' | "$TANDEM_BIN" user create \
   --clinic "Interface Clinic" --password-stdin >/dev/null
 "$TANDEM_BIN" token create --user api@synthetic.example --name "Browser tests" \
   >"$TANDEM_DATA_DIR/api-token" 2>/dev/null
+"$TANDEM_BIN" token create --user api@synthetic.example --name "Revocable token" \
+  >"$TANDEM_DATA_DIR/api-token-revocable" 2>/dev/null
 exec "$TANDEM_BIN" serve

@@ -1,4 +1,6 @@
 import { test, expect, APIRequestContext } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { ADMIN, signIn, watchErrors } from './fixtures';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Fhir } from 'fhir';
@@ -8,8 +10,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 // made for the interface clinic's care manager. Every FHIR resource Tandem emits is checked by a
 // maintained FHIR R4 library, and the OpenAPI document by the OpenAPI schema validator.
 
-const token = () =>
-  fs.readFileSync(path.join(process.env.TANDEM_E2E_DATA_DIR ?? '', 'api-token'), 'utf8').trim();
+const token = (name = 'api-token') =>
+  fs.readFileSync(path.join(process.env.TANDEM_E2E_DATA_DIR ?? '', name), 'utf8').trim();
 
 const fhir = new Fhir();
 
@@ -35,6 +37,13 @@ async function json(api: APIRequestContext, method: 'GET' | 'POST', url: string,
   });
   return { status: res.status(), type: res.headers()['content-type'], body: await res.json() };
 }
+
+test('the validators refuse broken documents (so that a pass means something)', async () => {
+  expect(fhirErrors({ resourceType: 'Observation', status: 'final', valueInteger: 'x' })).not.toEqual([]);
+  expect(fhirErrors({ resourceType: 'Patient', name: 'not a list', shoeSize: 9 })).not.toEqual([]);
+  const broken = await new Validator().validate({ openapi: '3.1.0', paths: { '/x': { get: { responses: 7 } } } });
+  expect(broken.valid).toBe(false);
+});
 
 test('the OpenAPI document is a valid OpenAPI document', async ({ request }) => {
   const res = await request.get('/api/v1/openapi.json');
@@ -124,4 +133,29 @@ test('an interface enrolls, scores and reads back a patient as valid FHIR R4', a
   const chart = await json(request, 'GET', `/api/v1/patients/${id}`);
   expect(chart.status).toBe(200);
   expect(chart.body.metrics.baseline.total).toBe(15);
+});
+
+test('an administrator sees the API tokens and revokes one, which stops working at once', async ({ page, request }) => {
+  const errors = watchErrors(page);
+  const revocable = token('api-token-revocable');
+  const before = await request.get('/api/v1/clinics', { headers: { Authorization: `Bearer ${revocable}` } });
+  expect(before.status()).toBe(200);
+  await signIn(page, ADMIN);
+  await page.goto('/admin/users');
+  const table = page.getByRole('table', { name: 'API tokens' });
+  await expect(table).toContainText('Browser tests');
+  await expect(table).toContainText('api@synthetic.example');
+  // The token itself is never shown, only its first characters.
+  await expect(table).not.toContainText(revocable);
+  await expect(table.getByRole('row', { name: /Revocable token/ })).toContainText(revocable.slice(0, 15));
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => v.id)).toEqual([]);
+  await table.getByRole('button', { name: 'Revoke token Revocable token' }).click();
+  await expect(table.getByRole('row', { name: /Revocable token/ })).toContainText('Revoked');
+  await expect(table.getByRole('row', { name: /Browser tests/ })).toContainText('Active');
+  const after = await request.get('/api/v1/clinics', { headers: { Authorization: `Bearer ${revocable}` } });
+  expect(after.status()).toBe(401);
+  expect((await after.json()).error.code).toBe('unauthenticated');
+  expect(errors).toEqual([]);
 });

@@ -48,8 +48,10 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
 /// Refuses cross-site state-changing requests. Leptos server functions do no origin checking of
 /// their own, so any POST/PUT/PATCH/DELETE must come from this site: `Sec-Fetch-Site` must be
-/// `same-origin` or `none` when the browser sends it, and `Origin`, when present, must match
-/// `Host`.
+/// `same-origin` or `none` when the browser sends it (and then decides), and otherwise `Origin`,
+/// when present, must match `Host`. A browser that sends `Sec-Fetch-Site` may send `Origin: null`
+/// for a plain form post from a page with `Referrer-Policy: no-referrer` (every Tandem page), so
+/// the origin is only consulted when the fetch metadata is missing.
 pub async fn same_origin_writes(req: Request<Body>, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -59,6 +61,7 @@ pub async fn same_origin_writes(req: Request<Body>, next: Next) -> Response {
         if !matches!(site.as_bytes(), b"same-origin" | b"none") {
             return forbidden();
         }
+        return next.run(req).await;
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());

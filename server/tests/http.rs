@@ -497,10 +497,27 @@ async fn a_cross_site_server_function_call_is_refused() {
     let (status, _, body) = send(app(store.clone()), req).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("Cross-site requests are not accepted"));
-    // A foreign Origin alone (older browsers send no Sec-Fetch-Site) is refused too.
-    let req = server_fn_call(None, Some("https://evil.example"));
-    let (status, _, _) = send(app(store), req).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A foreign Origin alone (older browsers send no Sec-Fetch-Site) is refused too, and so is an
+    // opaque one.
+    for origin in ["https://evil.example", "null"] {
+        let req = server_fn_call(None, Some(origin));
+        let (status, _, _) = send(app(store.clone()), req).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{origin}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_form_post_from_a_tandem_page_is_accepted_with_an_opaque_origin() {
+    // Pages are served with `Referrer-Policy: no-referrer`, so a browser posts a form before the
+    // wasm has loaded with `Origin: null`; its `Sec-Fetch-Site: same-origin` is what counts.
+    let (store, _dir) = sqlite().await;
+    let req = server_fn_call(Some("same-origin"), Some("null"));
+    let (status, _, body) = send(app(store), req).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "reached the function: {body}"
+    );
 }
 
 #[tokio::test]
