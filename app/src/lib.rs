@@ -22,6 +22,7 @@ pub mod ports;
 pub mod reports;
 pub mod routes;
 pub mod settings;
+pub mod spreadsheet;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

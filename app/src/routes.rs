@@ -9,6 +9,7 @@ use crate::pages::admin::{AdminClinicsPage, AdminUsersPage, AuditPage, ClinicSet
 use crate::pages::caseload::CaseloadPage;
 use crate::pages::chart::ChartPage;
 use crate::pages::enroll::EnrollPage;
+use crate::pages::import::ImportPage;
 use crate::pages::measure::{EditMeasurementPage, MeasurePage};
 use crate::pages::meeting::{ConsultantHome, MeetingPage, MeetingRecordPage, MeetingsPage};
 use crate::pages::reports::{
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async />
                     <Route path=path!("/patients") view=PatientsPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/new") view=EnrollPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/import") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id") view=ChartPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id/measure") view=MeasurePage ssr=SsrMode::Async />
                     <Route path=path!("/measurements/:id") view=EditMeasurementPage ssr=SsrMode::Async />

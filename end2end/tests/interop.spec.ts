@@ -1,6 +1,6 @@
 import { test, expect, APIRequestContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ADMIN, signIn, watchErrors } from './fixtures';
+import { ADMIN, signIn, waitForHydration, watchErrors } from './fixtures';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Fhir } from 'fhir';
@@ -157,5 +157,53 @@ test('an administrator sees the API tokens and revokes one, which stops working 
   const after = await request.get('/api/v1/clinics', { headers: { Authorization: `Bearer ${revocable}` } });
   expect(after.status()).toBe(401);
   expect((await after.json()).error.code).toBe('unauthenticated');
+  expect(errors).toEqual([]);
+});
+
+const INTERFACE_CM = { email: 'api@synthetic.example', password: 'synthetic interface phrase', name: 'Ivy Interface' };
+
+test('a care manager checks a spreadsheet, fixes it, imports it, and downloads the scores', async ({ page }) => {
+  // The first check is refused on purpose (422).
+  const errors = watchErrors(page, [422]);
+  await signIn(page, INTERFACE_CM);
+  await page.goto('/patients/import');
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Import and export' })).toBeVisible();
+  const bad = [
+    'mrn,given_name,family_name,birth_date,enrolled_on,baseline_phq9,followup_1_date,followup_1_phq9',
+    `SHEET-1,Sasha,Sheet,1981-04-05,${daysAgo(60)},17,${daysAgo(30)},11`,
+    `SHEET-2,Sol,Sheet,05/06/1982,${daysAgo(50)},30,,`,
+  ].join('\n');
+  await page.getByLabel('CSV file').setInputFiles({ name: 'tracking.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  const text = page.getByLabel(/cells pasted from the spreadsheet/);
+  await expect(text).toHaveValue(bad);
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  const problems = page.getByRole('alert').filter({ hasText: 'problems to fix' });
+  await expect(problems).toContainText('2 problems to fix; nothing was imported');
+  await expect(problems.getByRole('row', { name: /birth_date/ })).toContainText('YYYY-MM-DD');
+  await expect(problems.getByRole('row', { name: /baseline_phq9/ })).toContainText('0 to 27');
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
+  await text.fill(bad.replace('05/06/1982', '1982-06-05').replace(',30,,', ',21,,'));
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'patients with' })).toContainText(
+    '2 patients with 3 scores (one row per patient, as a tracking spreadsheet), from 2 rows.',
+  );
+  await page.screenshot({ path: 'output/import-check.png', fullPage: true });
+  await page.getByRole('button', { name: 'Import 2 patients' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Imported' })).toContainText('Imported 2 patients with 3 scores.');
+  await page.getByRole('link', { name: 'See the patients' }).click();
+  await expect(page.getByRole('link', { name: 'Sheet, Sasha' })).toBeVisible();
+
+  await page.goto('/patients/import');
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: /Every PHQ-9 and GAD-7/ }).click();
+  const file = await download;
+  const csv = fs.readFileSync(await file.path(), 'utf8');
+  expect(csv.split('\n')[0]).toBe(
+    'mrn,given_name,family_name,birth_date,enrolled_on,instrument,taken_on,item1,item2,item3,item4,item5,item6,item7,item8,item9,difficulty,total',
+  );
+  expect(csv).toContain(`SHEET-1,Sasha,Sheet,1981-04-05,${daysAgo(60)},PHQ-9,${daysAgo(30)},,,,,,,,,,,11`);
   expect(errors).toEqual([]);
 });

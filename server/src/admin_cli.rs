@@ -257,7 +257,7 @@ pub async fn import(store: &dyn Store, args: ImportArgs) -> Result<(), StartupEr
         .ok_or_else(|| refuse("a clinic is required"))?;
     let bytes = std::fs::read(&args.file)
         .map_err(|e| refuse(format!("cannot read {}: {e}", args.file.display())))?;
-    let outcome = crate::transfer::import(
+    let outcome = app::api::import::load::import(
         store,
         clinic,
         &bytes,

@@ -10,7 +10,6 @@ pub mod fhir;
 pub mod http;
 pub mod password;
 pub mod session;
-pub mod spreadsheet;
 pub mod tokens;
 pub mod transfer;
 

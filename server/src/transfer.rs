@@ -1,17 +1,15 @@
 //! CSV import and export of a clinic's records, for the browser (`/exports/…`), the JSON API
 //! (`/api/v1/clinics/{id}/import`, `/api/v1/clinics/{id}/export/…`) and the command line. The
-//! layouts are in [`crate::spreadsheet`]. Imports are all-or-nothing: a file with any error stores
+//! layouts are in `app::spreadsheet`. Imports are all-or-nothing: a file with any error stores
 //! nothing, and one without is stored in a single transaction. Every import and export is audited.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use app::accounts::{ClientIp, CurrentUser};
 use app::audit::{AuditEntry, AuditOutcome};
 use app::error::AppError;
-use app::model::{
-    ClinicId, EnrollPatient, Enrollment, EpisodeDetails, ImportedEnrollment, NewPatient,
-};
+use app::model::ClinicId;
 use app::policy::{authorize, Action, Denied};
 use app::ports::Store;
 use axum::extract::{Path, Query, State};
@@ -19,100 +17,11 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::spreadsheet::{self, cell, Layout, RowError};
 use crate::AppState;
-
-/// What an import did, or would do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ImportOutcome {
-    /// long (a row per score) or wide (a row per patient); none when the header is unreadable.
-    #[schema(value_type = Option<String>)]
-    pub layout: Option<Layout>,
-    /// Data rows read.
-    pub rows: usize,
-    /// Patients that are (or would be) enrolled.
-    pub patients: usize,
-    /// Scores that are (or would be) stored.
-    pub scores: usize,
-    /// Whether anything was stored: false for a dry run and for a file with errors.
-    pub committed: bool,
-    /// Each patient the file enrolls: row, MRN and number of scores.
-    pub preview: Vec<PreviewRow>,
-    /// Every error, with its row (the header is row 1) and column.
-    #[schema(value_type = Vec<Object>)]
-    pub errors: Vec<RowError>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct PreviewRow {
-    pub row: usize,
-    pub mrn: String,
-    pub enrolled_on: String,
-    pub scores: usize,
-}
-
-/// Checks a file and, when `commit` is set and it has no errors, enrolls its patients with their
-/// scores in one transaction.
-pub async fn import(
-    store: &dyn Store,
-    clinic: ClinicId,
-    bytes: &[u8],
-    by_user: Option<i64>,
-    commit: bool,
-    today: NaiveDate,
-) -> Result<ImportOutcome, AppError> {
-    let existing: HashSet<String> = store.clinic_mrns(clinic).await?.into_iter().collect();
-    let plan = spreadsheet::plan(bytes, &existing, today);
-    let mut outcome = ImportOutcome {
-        layout: plan.layout,
-        rows: plan.rows,
-        patients: plan.patients.len(),
-        scores: plan.scores(),
-        committed: false,
-        preview: plan
-            .patients
-            .iter()
-            .map(|p| PreviewRow {
-                row: p.row,
-                mrn: p.mrn.as_str().to_owned(),
-                enrolled_on: p.enrolled_on.to_string(),
-                scores: p.scores.len(),
-            })
-            .collect(),
-        errors: plan.errors.clone(),
-    };
-    if !commit || !plan.errors.is_empty() {
-        return Ok(outcome);
-    }
-    let imports: Vec<ImportedEnrollment> = plan
-        .patients
-        .into_iter()
-        .map(|p| ImportedEnrollment {
-            enrollment: Enrollment {
-                patient: EnrollPatient::New(NewPatient {
-                    clinic_id: clinic,
-                    mrn: p.mrn,
-                    given_name: p.given_name,
-                    family_name: p.family_name,
-                    birth_date: p.birth_date,
-                }),
-                enrolled_on: p.enrolled_on,
-                details: EpisodeDetails {
-                    targets: p.targets,
-                    ..EpisodeDetails::default()
-                },
-                baselines: Vec::new(),
-                by_user,
-            },
-            measurements: p.scores,
-        })
-        .collect();
-    store.import_enrollments(&imports).await?;
-    outcome.committed = true;
-    Ok(outcome)
-}
+use app::api::import::load::import;
+use app::spreadsheet::{cell, MEASUREMENT_HEADER};
 
 /// The exports a clinic offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,12 +84,7 @@ pub async fn export(
             };
             let mut rows = Vec::new();
             if kind == Export::Measurements {
-                rows.push(
-                    spreadsheet::MEASUREMENT_HEADER
-                        .iter()
-                        .map(|h| (*h).to_owned())
-                        .collect(),
-                );
+                rows.push(MEASUREMENT_HEADER.iter().map(|h| (*h).to_owned()).collect());
                 for m in &records.measurements {
                     let Some(mut row) = who(m.episode_id) else {
                         continue;
@@ -436,8 +340,10 @@ pub struct ImportQuery {
     params(("id" = i64, Path, description = "Clinic id"), ImportQuery),
     request_body(content = String, content_type = "text/csv",
         description = "The CSV file (long or wide layout, see the README)"),
-    responses((status = 201, body = ImportOutcome), (status = 200, body = ImportOutcome),
-              (status = 422, body = ImportOutcome), (status = 401, body = crate::api_v1::ErrorBody),
+    responses((status = 201, description = "Stored: {layout, rows, patients, scores, committed: true, preview: [{row, mrn, enrolled_on, scores}], errors: []}"),
+              (status = 200, description = "A clean dry run: the same, with committed false"),
+              (status = 422, description = "The file has errors: errors [{row, column, message}], nothing stored"),
+              (status = 401, body = crate::api_v1::ErrorBody),
               (status = 403, body = crate::api_v1::ErrorBody), (status = 404, body = crate::api_v1::ErrorBody),
               (status = 413, body = crate::api_v1::ErrorBody)))]
 pub async fn api_import(

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod caseload;
 pub mod chart;
 pub mod enroll;
+pub mod import;
 pub mod patients;
 pub mod records;
 pub mod reports;

@@ -226,7 +226,13 @@ fn Caseload(view: CaseloadView, query: Query) -> impl IntoView {
     view! {
         <div class="page-heading">
             <h1>{heading}</h1>
-            {view.viewer_is_care_manager.then(|| view! { <a class="button" href="/patients/new">"Enroll a patient"</a> })}
+            {view.viewer_is_care_manager.then(|| view! {
+                <span class="page-actions">
+                    <a class="button" href="/patients/new">"Enroll a patient"</a>
+                    " "
+                    <a class="button secondary" href="/patients/import">"Import or export"</a>
+                </span>
+            })}
         </div>
         <form class="filters" method="get" action="/caseload" role="search" aria-label="Filter the caseload">
             {clinic_choice}

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod caseload;
 pub mod chart;
 pub mod enroll;
+pub mod import;
 pub mod login;
 pub mod measure;
 pub mod meeting;

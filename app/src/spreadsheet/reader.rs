@@ -1,45 +1,15 @@
-//! CSV in and out of Tandem, as spreadsheets hold it. Pure: no I/O.
-//!
-//! Two import layouts are read (the README shows both):
-//! - **long**: one row per score, with the columns `mrn, given_name, family_name, birth_date,
-//!   enrolled_on, instrument, taken_on`, then either `item1` … `item9` (item answers 0–3; the GAD-7
-//!   leaves `item8` and `item9` empty) or `total` (a historical total without items), and
-//!   optionally `difficulty` (PHQ-9 only). This is also the layout of the measurements export, so
-//!   an export imports back as it was.
-//! - **wide**, the tracking spreadsheet: one row per patient with `mrn, given_name, family_name,
-//!   birth_date, enrolled_on`, an optional `baseline_phq9` (taken on `baseline_date`, or on the
-//!   enrollment date) and follow-up pairs `followup_1_date`, `followup_1_phq9`, `followup_2_date`, …
-//!
-//! Files are UTF-8 with or without a byte-order mark, separated by `,` or `;` (whichever the
-//! header uses), and dates are ISO (`YYYY-MM-DD`). Any other date is refused, never guessed.
-//! Headers are matched without regard to case, spaces or hyphens. A file is checked whole: every
-//! error is reported with its row (the header is row 1), column and message, and nothing is
-//! stored unless there are none.
+//! Reading an import file into a plan (see the module above for the layouts). Server-side only.
 
 use std::collections::{BTreeMap, HashSet};
 
-use app::domain::patient::check_birth_date;
-use app::domain::{Difficulty, Instrument, Mrn, PersonName, Responses, TargetCondition};
+use crate::domain::patient::check_birth_date;
+use crate::domain::{Difficulty, Instrument, Mrn, PersonName, Responses, TargetCondition};
 use chrono::NaiveDate;
-use serde::Serialize;
+
+use super::{Layout, RowError};
 
 /// The most data rows one file may hold.
 pub const MAX_ROWS: usize = 50_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layout {
-    Long,
-    Wide,
-}
-
-/// One refusal: the spreadsheet row (header = 1), the column, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    pub row: usize,
-    pub column: String,
-    pub message: String,
-}
 
 /// A patient the import would enroll, with the scores it would store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -504,9 +474,13 @@ pub fn plan(bytes: &[u8], existing: &HashSet<String>, today: NaiveDate) -> Plan 
     let mut plan = Plan::default();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let semicolons = first_line.iter().filter(|b| **b == b';').count();
-    let commas = first_line.iter().filter(|b| **b == b',').count();
-    let delimiter = if semicolons > commas { b';' } else { b',' };
+    // The header's most frequent separator: `,` or `;` in a file, a tab in cells pasted from a
+    // spreadsheet.
+    let count = |d: u8| first_line.iter().filter(|b| **b == d).count();
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| (count(*d), *d == b','))
+        .unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -661,39 +635,9 @@ fn csv_message(e: &csv::Error) -> String {
     }
 }
 
-/// A cell as exported: text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a
-/// tab or carriage return first) gets a leading apostrophe.
-pub fn cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
-    }
-}
-
-/// The header of the measurements export, which is the long import layout.
-pub const MEASUREMENT_HEADER: [&str; 18] = [
-    "mrn",
-    "given_name",
-    "family_name",
-    "birth_date",
-    "enrolled_on",
-    "instrument",
-    "taken_on",
-    "item1",
-    "item2",
-    "item3",
-    "item4",
-    "item5",
-    "item6",
-    "item7",
-    "item8",
-    "item9",
-    "difficulty",
-    "total",
-];
-
 #[cfg(test)]
 mod tests {
+    use super::super::cell;
     use super::*;
 
     fn day(s: &str) -> NaiveDate {
@@ -744,6 +688,16 @@ mod tests {
             vec![(day("2026-02-01"), 18), (day("2026-03-01"), 12)]
         );
         assert!(p.patients[1].scores.is_empty());
+    }
+
+    #[test]
+    fn cells_pasted_from_a_spreadsheet_are_tab_separated() {
+        let p = run(
+            "mrn\tgiven_name\tfamily_name\tbirth_date\tenrolled_on\tbaseline_phq9\n\
+            P1\tPia\tSynthetic, Jr\t1980-05-05\t2026-02-01\t11\n",
+        );
+        assert_eq!(p.errors, vec![]);
+        assert_eq!(p.patients[0].family_name.as_str(), "Synthetic, Jr");
     }
 
     #[test]
