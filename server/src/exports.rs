@@ -5,7 +5,7 @@ use app::accounts::{ClientIp, CurrentUser};
 use app::audit::{AuditEntry, AuditOutcome, AuditQuery};
 use app::policy::{authorize, Action};
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde::Deserialize;
@@ -129,17 +129,7 @@ pub async fn audit_csv(
 /// The finished CSV as a download, or a 500 when writing it failed.
 fn csv_response(result: csv::Result<()>, out: csv::Writer<Vec<u8>>, filename: &str) -> Response {
     match (result, out.into_inner()) {
-        (Ok(()), Ok(bytes)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        (Ok(()), Ok(bytes)) => crate::transfer::csv_download(bytes, filename),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "The export failed.").into_response(),
     }
 }
@@ -251,9 +241,9 @@ fn required_clinic(raw: Option<&String>) -> Result<app::model::ClinicId, (Status
     }
 }
 
-/// Authorizes an export of a clinic's data and audits the decision, refusals included. The
-/// error is the answer to send: 403 for the wrong role, 404 for another clinic, 503 when the
-/// audit log cannot be written (no export goes out unaudited).
+/// Authorizes an export of a clinic's data and audits the decision, refusals included (see
+/// [`crate::transfer::authorized`]). The error is the answer to send: 403 for the wrong role, 404
+/// for another clinic, 503 when the audit log cannot be written (no export goes out unaudited).
 async fn authorize_export(
     state: &AppState,
     current: &CurrentUser,
@@ -262,37 +252,18 @@ async fn authorize_export(
     clinic: app::model::ClinicId,
     audit_action: &str,
 ) -> Result<(), Response> {
-    let decision = authorize(&current.principal(), action, Some(clinic));
-    let outcome = if decision.is_ok() {
-        AuditOutcome::Ok
-    } else {
-        AuditOutcome::Denied
-    };
     let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
-    let entry = AuditEntry::new(
-        audit_action,
-        Some(current.user.id),
-        Some(("clinic", clinic.0)),
+    crate::transfer::authorized(
+        state.store.as_ref(),
+        Some(current),
         ip,
-        outcome,
-    );
-    if let Err(e) = state.store.append_audit(&entry).await {
-        tracing::error!(error = %e, "could not audit an export");
-        return Err((
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The registry is unavailable.",
-        )
-            .into_response());
-    }
-    match decision {
-        Ok(()) => Ok(()),
-        Err(app::policy::Denied::Role) => {
-            Err((StatusCode::FORBIDDEN, "Your role does not allow this.").into_response())
-        }
-        Err(app::policy::Denied::OtherClinic) => {
-            Err((StatusCode::NOT_FOUND, "Not found.").into_response())
-        }
-    }
+        action,
+        clinic,
+        audit_action,
+    )
+    .await
+    .map(|_| ())
+    .map_err(app_error)
 }
 
 /// A table as CSV: its headers, then its rows.

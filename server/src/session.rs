@@ -18,7 +18,6 @@ use axum::http::{header, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use cookie::{Cookie, SameSite};
-use sha2::{Digest, Sha256};
 
 use crate::password;
 
@@ -45,10 +44,7 @@ impl Default for SessionConfig {
     }
 }
 
-/// The hex SHA-256 of a token, which is all the database keeps.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use crate::tokens::hash_token;
 
 fn new_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];

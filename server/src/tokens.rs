@@ -9,7 +9,12 @@ use app::audit::{AuditEntry, AuditOutcome};
 use app::error::AppError;
 use app::ports::Store;
 
-use crate::session::hash_token;
+use sha2::{Digest, Sha256};
+
+/// The hex SHA-256 of a token (a session's or an API token), which is all the database keeps.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
 
 /// Every token starts with this, so that a leaked one is easy to recognise.
 pub const TOKEN_PREFIX: &str = "tandem_";

@@ -15,12 +15,11 @@ use app::ports::Store;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Extension;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::AppState;
-use app::api::import::load::import;
 use app::spreadsheet::{cell, MEASUREMENT_HEADER};
 
 /// The exports a clinic offers.
@@ -235,26 +234,12 @@ pub async fn authorized(
     }
 }
 
-fn csv_file(bytes: Vec<u8>, filename: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 fn plain_error(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, e.to_string()).into_response()
 }
 
-async fn export_response(
+pub(crate) async fn export_response(
     state: &AppState,
     current: Option<&CurrentUser>,
     ip: Option<IpAddr>,
@@ -275,7 +260,7 @@ async fn export_response(
     .await?;
     let today = app::model::today();
     let bytes = export(state.store.as_ref(), clinic, kind, today).await?;
-    Ok(csv_file(
+    Ok(csv_download(
         bytes,
         &format!("tandem-{}-{}-{today}.csv", kind.name(), clinic.0),
     ))
@@ -308,102 +293,17 @@ pub async fn browser_export(
         .unwrap_or_else(plain_error)
 }
 
-/// `GET /api/v1/clinics/{id}/export/{caseload|measurements|contacts}.csv` with an API token.
-#[utoipa::path(get, path = "/api/v1/clinics/{id}/export/{kind}", tag = "clinics",
-    params(("id" = i64, Path, description = "Clinic id"),
-           ("kind" = String, Path, description = "caseload.csv, measurements.csv or contacts.csv")),
-    responses((status = 200, description = "The CSV file", content_type = "text/csv"),
-              (status = 401, body = crate::api_v1::ErrorBody), (status = 403, body = crate::api_v1::ErrorBody),
-              (status = 404, body = crate::api_v1::ErrorBody)))]
-pub async fn api_export(
-    State(state): State<AppState>,
-    current: Option<Extension<CurrentUser>>,
-    ip: Option<Extension<ClientIp>>,
-    Path((clinic, kind)): Path<(i64, String)>,
-) -> Result<Response, crate::api_v1::ApiError> {
-    let current = current.map(|Extension(c)| c);
-    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
-    Ok(export_response(&state, current.as_ref(), ip, ClinicId(clinic), &kind).await?)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ImportQuery {
-    /// Check the file and report what would be stored, storing nothing.
-    #[serde(default)]
-    dry_run: bool,
-}
-
-/// `POST /api/v1/clinics/{id}/import[?dry_run=true]` with the CSV file as the body: enrolls new
-/// patients with their historical scores, all or nothing. Answers 201 when stored, 200 for a clean
-/// dry run, and 422 with every error (row, column, message) when the file has any.
-#[utoipa::path(post, path = "/api/v1/clinics/{id}/import", tag = "clinics",
-    params(("id" = i64, Path, description = "Clinic id"), ImportQuery),
-    request_body(content = String, content_type = "text/csv",
-        description = "The CSV file (long or wide layout, see the README)"),
-    responses((status = 201, description = "Stored: {layout, rows, patients, scores, committed: true, preview: [{row, mrn, enrolled_on, scores}], errors: []}"),
-              (status = 200, description = "A clean dry run: the same, with committed false"),
-              (status = 422, description = "The file has errors: errors [{row, column, message}], nothing stored"),
-              (status = 401, body = crate::api_v1::ErrorBody),
-              (status = 403, body = crate::api_v1::ErrorBody), (status = 404, body = crate::api_v1::ErrorBody),
-              (status = 413, body = crate::api_v1::ErrorBody)))]
-pub async fn api_import(
-    State(state): State<AppState>,
-    current: Option<Extension<CurrentUser>>,
-    ip: Option<Extension<ClientIp>>,
-    Path(clinic): Path<i64>,
-    Query(q): Query<ImportQuery>,
-    body: axum::body::Bytes,
-) -> Result<Response, crate::api_v1::ApiError> {
-    let current = current.map(|Extension(c)| c);
-    let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
-    let clinic = ClinicId(clinic);
-    let store = state.store.as_ref();
-    let audit_action = if q.dry_run {
-        "patients.import_check"
-    } else {
-        "patients.import"
-    };
-    let user = authorized(
-        store,
-        current.as_ref(),
-        ip,
-        Action::EditPatient,
-        clinic,
-        audit_action,
+/// CSV bytes as a download named `filename`.
+pub fn csv_download(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
     )
-    .await?;
-    let outcome = import(
-        store,
-        clinic,
-        &body,
-        Some(user),
-        !q.dry_run,
-        app::model::today(),
-    )
-    .await;
-    let failed = !matches!(&outcome, Ok(o) if o.errors.is_empty());
-    if failed {
-        store
-            .append_audit(&AuditEntry::new(
-                audit_action,
-                Some(user),
-                Some(("clinic", clinic.0)),
-                ip,
-                AuditOutcome::Failed,
-            ))
-            .await
-            .map_err(AppError::from)?;
-    }
-    let outcome = outcome?;
-    let status = if !outcome.errors.is_empty() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else if outcome.committed {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    if outcome.committed {
-        tracing::info!(clinic = clinic.0, patients = outcome.patients, "imported");
-    }
-    Ok((status, Json(outcome)).into_response())
+        .into_response()
 }

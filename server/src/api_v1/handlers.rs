@@ -379,6 +379,29 @@ pub struct CreatedRecord {
     pub episode_id: i64,
 }
 
+/// Runs a recording server function on the patient's current episode and answers 201 with the
+/// new record's id; `rename` maps the form's field names to the API's.
+async fn record_in_episode<F, Fut>(
+    caller: &Caller,
+    patient: i64,
+    rename: &[(&str, &str)],
+    record: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<i64, AppError>> + Send + 'static,
+{
+    let episode = current_episode(caller, patient).await?.episode.id.0;
+    let id = caller
+        .run(move || record(episode))
+        .await
+        .map_err(|e| ApiError::from(e).renamed(rename))?;
+    Ok(created(CreatedRecord {
+        id,
+        episode_id: episode,
+    }))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactIn {
@@ -404,22 +427,16 @@ pub async fn add_contact(
     Path(id): Path<i64>,
     Body(c): Body<ContactIn>,
 ) -> ApiResult<Response> {
-    let episode = current_episode(&caller, id).await?.episode.id.0;
-    let saved = caller
-        .run(move || {
-            app::api::records::add_contact(
-                episode,
-                c.occurred_on,
-                c.kind,
-                c.minutes.to_string(),
-                c.note.unwrap_or_default(),
-            )
-        })
-        .await?;
-    Ok(created(CreatedRecord {
-        id: saved,
-        episode_id: episode,
-    }))
+    record_in_episode(&caller, id, &[], move |episode| {
+        app::api::records::add_contact(
+            episode,
+            c.occurred_on,
+            c.kind,
+            c.minutes.to_string(),
+            c.note.unwrap_or_default(),
+        )
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -442,15 +459,10 @@ pub async fn add_event(
     Path(id): Path<i64>,
     Body(e): Body<EventIn>,
 ) -> ApiResult<Response> {
-    let episode = current_episode(&caller, id).await?.episode.id.0;
-    let saved = caller
-        .run(move || app::api::records::add_hospital_event(episode, e.kind, e.discharged_at))
-        .await
-        .map_err(|e| ApiError::from(e).renamed(&[("setting", "kind")]))?;
-    Ok(created(CreatedRecord {
-        id: saved,
-        episode_id: episode,
-    }))
+    record_in_episode(&caller, id, &[("setting", "kind")], move |episode| {
+        app::api::records::add_hospital_event(episode, e.kind, e.discharged_at)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -473,14 +485,10 @@ pub async fn add_treatment_change(
     Path(id): Path<i64>,
     Body(t): Body<TreatmentChangeIn>,
 ) -> ApiResult<Response> {
-    let episode = current_episode(&caller, id).await?.episode.id.0;
-    let saved = caller
-        .run(move || app::api::records::add_treatment_change(episode, t.changed_on, t.description))
-        .await?;
-    Ok(created(CreatedRecord {
-        id: saved,
-        episode_id: episode,
-    }))
+    record_in_episode(&caller, id, &[], move |episode| {
+        app::api::records::add_treatment_change(episode, t.changed_on, t.description)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -539,14 +547,10 @@ pub async fn add_review(
     Path(id): Path<i64>,
     Body(r): Body<ReviewIn>,
 ) -> ApiResult<Response> {
-    let episode = current_episode(&caller, id).await?.episode.id.0;
-    let review = caller
-        .run(move || app::api::review::record_consultation(episode, r.reviewed_on, r.kind, r.text))
-        .await?;
-    Ok(created(CreatedRecord {
-        id: review,
-        episode_id: episode,
-    }))
+    record_in_episode(&caller, id, &[], move |episode| {
+        app::api::review::record_consultation(episode, r.reviewed_on, r.kind, r.text)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -8,6 +8,7 @@
 //! that is refused (a future date, an answer out of range). Errors take the form
 //! `{"error":{"code":"…","message":"…","field":"…"}}`.
 
+mod files;
 mod handlers;
 pub mod openapi;
 
@@ -41,11 +42,8 @@ pub fn router() -> Router<AppState> {
         .route("/clinics", get(h::list_clinics).post(h::create_clinic))
         .route("/clinics/{id}/review-list", get(h::review_list))
         .route("/clinics/{id}/billing", get(h::billing))
-        .route("/clinics/{id}/import", post(crate::transfer::api_import))
-        .route(
-            "/clinics/{id}/export/{kind}",
-            get(crate::transfer::api_export),
-        )
+        .route("/clinics/{id}/import", post(files::api_import))
+        .route("/clinics/{id}/export/{kind}", get(files::api_export))
         .route("/patients", post(h::create_patient))
         .route("/patients/{id}", get(h::get_patient))
         .route("/patients/{id}/measurements", post(h::add_measurement))

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::handlers;
+use super::{files, handlers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,8 +24,8 @@ use super::handlers;
         handlers::create_clinic,
         handlers::review_list,
         handlers::billing,
-        crate::transfer::api_import,
-        crate::transfer::api_export,
+        files::api_import,
+        files::api_export,
         handlers::create_patient,
         handlers::get_patient,
         handlers::add_measurement,
