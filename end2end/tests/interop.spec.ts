@@ -109,6 +109,7 @@ test('an interface enrolls, scores and reads back a patient as valid FHIR R4', a
     `/fhir/r4/Observation?patient=${id}`,
     `/fhir/r4/QuestionnaireResponse?patient=${id}`,
     `/fhir/r4/Observation`,
+    `/fhir/r4/QuestionnaireResponse/${posted.body.id}`,
   ];
   for (const url of reads) {
     const res = await json(request, 'GET', url);
@@ -123,6 +124,9 @@ test('an interface enrolls, scores and reads back a patient as valid FHIR R4', a
   const search = await json(request, 'GET', reads[2]);
   expect(search.body.total).toBe(1);
   const phq = await json(request, 'GET', reads[3]);
+  const observation = await json(request, 'GET', new URL(phq.body.entry[0].fullUrl).pathname);
+  expect(observation.status).toBe(200);
+  expect(fhirErrors(observation.body)).toEqual([]);
   expect(phq.body.entry.map((e: { resource: { valueInteger: number } }) => e.resource.valueInteger)).toEqual([15]);
   const items = await json(request, 'GET', reads[5]);
   expect(items.body.total).toBe(2);

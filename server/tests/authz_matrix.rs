@@ -340,6 +340,31 @@ async fn patient_in(store: &SharedStore, clinic: ClinicId, mrn: &str) -> i64 {
         .0
 }
 
+/// A PHQ-9 of 5 in the patient's episode, yesterday.
+async fn score_of(store: &SharedStore, patient: i64) -> i64 {
+    use app::domain::{Instrument, Responses};
+    use app::model::{MeasurementSource, NewMeasurement, PatientId};
+    let episode = store
+        .episode_records(PatientId(patient))
+        .await
+        .expect("episodes")[0]
+        .episode
+        .id;
+    let answers: Vec<Option<i64>> = [1, 1, 1, 1, 1, 0, 0, 0, 0].into_iter().map(Some).collect();
+    store
+        .add_measurement(&NewMeasurement {
+            episode_id: episode,
+            taken_on: app::model::today() - chrono::Days::new(1),
+            responses: Responses::from_items(Instrument::Phq9, &answers).expect("phq9"),
+            source: MeasurementSource::Clinician,
+            entered_by: None,
+        })
+        .await
+        .expect("score")
+        .id
+        .0
+}
+
 /// Roles that may record care (care managers of the clinic).
 fn record_rule(who: Who, scope: Scope) -> Expect {
     match who {
@@ -394,6 +419,8 @@ async fn run_api_matrix(store: SharedStore) {
     let f = fixture(store.clone()).await;
     let own_patient = patient_in(&store, f.own, "OWN-1").await;
     let other_patient = patient_in(&store, f.other, "OTH-1").await;
+    let own_score = score_of(&store, own_patient).await;
+    let other_score = score_of(&store, other_patient).await;
     let mut tokens = std::collections::HashMap::new();
     for role in Role::ALL {
         let (_, token) = tandem_server::tokens::create(
@@ -424,10 +451,10 @@ async fn run_api_matrix(store: SharedStore) {
         };
         for scope in [Scope::Own, Scope::Other] {
             n += 1;
-            let (clinic, patient) = if scope == Scope::Own {
-                (f.own, own_patient)
+            let (clinic, patient, score) = if scope == Scope::Own {
+                (f.own, own_patient, own_score)
             } else {
-                (f.other, other_patient)
+                (f.other, other_patient, other_score)
             };
             let p = format!("/api/v1/patients/{patient}");
             let system = format!("urn:tandem:clinic:{clinic}:mrn");
@@ -635,6 +662,16 @@ async fn run_api_matrix(store: SharedStore) {
                     export_rule(who, scope),
                 ),
                 (
+                    "GET /fhir/r4/Observation/{id}",
+                    api("GET", format!("/fhir/r4/Observation/{score}"), token, None),
+                    export_rule(who, scope),
+                ),
+                (
+                    "GET /fhir/r4/QuestionnaireResponse/{id}",
+                    api("GET", format!("/fhir/r4/QuestionnaireResponse/{score}"), token, None),
+                    export_rule(who, scope),
+                ),
+                (
                     "GET /fhir/r4/QuestionnaireResponse",
                     api(
                         "GET",
@@ -672,7 +709,7 @@ async fn run_api_matrix(store: SharedStore) {
     }
     assert_eq!(
         cells,
-        5 * 2 * 22,
+        5 * 2 * 24,
         "every role × endpoint × clinic cell was checked"
     );
 }

@@ -88,6 +88,19 @@ async fn an_ehr_questionnaire_response_is_stored_and_read_back_as_fhir() {
     assert!(phq.body["entry"][0]["fullUrl"]
         .as_str()
         .is_some_and(|u| u.starts_with("http://127.0.0.1:3000/fhir/r4/Observation/")));
+    // The full URL of an entry reads the same resource.
+    let url = phq.body["entry"][0]["fullUrl"].as_str().expect("url");
+    let path = url.trim_start_matches("http://127.0.0.1:3000");
+    let read = get(&w.app, path, &w.cm).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(&read.body, o);
+    let qr_read = get(
+        &w.app,
+        &format!("/fhir/r4/QuestionnaireResponse/{qr_id}"),
+        &w.cm,
+    )
+    .await;
+    assert_eq!(qr_read.body, created.body);
     let all = get(&w.app, &format!("/fhir/r4/Observation?patient={id}"), &w.cm).await;
     assert_eq!(all.body["total"], 2);
     let gad_only = get(
@@ -190,6 +203,16 @@ async fn bad_fhir_input_gets_an_operation_outcome_and_changes_nothing() {
         )
         .await;
         a.body["id"].as_i64().expect("id")
+    };
+    let other_score = {
+        let a = post(
+            &w.app,
+            &format!("/api/v1/patients/{other}/measurements"),
+            &w.other_cm,
+            json!({"instrument": "PHQ-9", "taken_on": days_ago(5), "items": [0,0,0,0,0,0,0,0,0]}),
+        )
+        .await;
+        a.body["id"].as_i64().expect("score id")
     };
     let good = phq9_response(id, &days_ago(1), [0; 9]);
     let with = |f: &dyn Fn(&mut Value)| {
@@ -425,6 +448,36 @@ async fn bad_fhir_input_gets_an_operation_outcome_and_changes_nothing() {
         (
             Method::GET,
             format!("/fhir/r4/Observation?patient={other}"),
+            Some(&w.cm),
+            String::new(),
+            404,
+            "not-found",
+            None,
+            "not found",
+        ),
+        (
+            Method::GET,
+            "/fhir/r4/Observation/abc".into(),
+            Some(&w.cm),
+            String::new(),
+            400,
+            "invalid",
+            Some("Observation.id"),
+            "not a resource id",
+        ),
+        (
+            Method::GET,
+            format!("/fhir/r4/Observation/{other_score}"),
+            Some(&w.cm),
+            String::new(),
+            404,
+            "not-found",
+            None,
+            "not found",
+        ),
+        (
+            Method::GET,
+            format!("/fhir/r4/QuestionnaireResponse/{other_score}"),
             Some(&w.cm),
             String::new(),
             404,

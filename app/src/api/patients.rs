@@ -89,3 +89,20 @@ pub async fn find_patient_by_mrn(
         .patient_by_mrn(clinic, mrn.trim())
         .await?)
 }
+
+/// One live score with the patient it belongs to, as an interface reads it (FHIR): an export,
+/// audited as one.
+#[server(GetScoreForExport, "/api/fn")]
+pub async fn get_score_for_export(
+    measurement: i64,
+) -> Result<(crate::model::Measurement, crate::model::PatientId), AppError> {
+    use crate::model::MeasurementId;
+    use crate::policy::Action;
+    let (_, m, owner) = super::context::require_measurement(
+        Action::ExportData,
+        MeasurementId(measurement),
+        "measurement.export",
+    )
+    .await?;
+    Ok((m, owner.patient_id))
+}

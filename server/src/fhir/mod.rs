@@ -28,9 +28,14 @@ pub fn router() -> Router<AppState> {
         .route("/Patient", get(search_patients))
         .route("/Patient/{id}", get(read_patient))
         .route("/Observation", get(search_observations))
+        .route("/Observation/{id}", get(read_observation))
         .route(
             "/QuestionnaireResponse",
             get(search_questionnaire_responses).post(create_questionnaire_response),
+        )
+        .route(
+            "/QuestionnaireResponse/{id}",
+            get(read_questionnaire_response),
         )
         .fallback(|| async {
             FhirError::new(
@@ -211,6 +216,52 @@ pub async fn search_patients(
         StatusCode::OK,
         &resources::searchset(&base, &self_link, entries),
     ))
+}
+
+/// A score by its id (the id of both its Observation and its QuestionnaireResponse), after the
+/// export check.
+async fn score(
+    caller: Result<Caller, ApiError>,
+    raw: &str,
+    expression: &str,
+) -> Result<(app::model::Measurement, i64), FhirError> {
+    let caller = signed_in(caller)?;
+    let id = raw.trim().parse::<i64>().map_err(|_| FhirError {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid",
+        message: format!("{raw:?} is not a resource id."),
+        expression: Some(expression.to_owned()),
+    })?;
+    let (m, patient) = caller
+        .run(move || app::api::patients::get_score_for_export(id))
+        .await?;
+    Ok((m, patient.0))
+}
+
+/// `GET /fhir/r4/Observation/{id}`: one total score.
+pub async fn read_observation(
+    caller: Result<Caller, ApiError>,
+    Path(id): Path<String>,
+) -> FhirResult {
+    let (m, patient) = score(caller, &id, "Observation.id").await?;
+    Ok(fhir(StatusCode::OK, &resources::observation(&m, patient)))
+}
+
+/// `GET /fhir/r4/QuestionnaireResponse/{id}`: one score's item answers (a total-only score has
+/// none: not found).
+pub async fn read_questionnaire_response(
+    caller: Result<Caller, ApiError>,
+    Path(id): Path<String>,
+) -> FhirResult {
+    let (m, patient) = score(caller, &id, "QuestionnaireResponse.id").await?;
+    let resource = resources::questionnaire_response(&m, patient).ok_or_else(|| {
+        FhirError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "This score was recorded as a total only; it has no item answers.",
+        )
+    })?;
+    Ok(fhir(StatusCode::OK, &resource))
 }
 
 #[derive(Debug, Deserialize)]

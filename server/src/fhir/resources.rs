@@ -193,7 +193,7 @@ pub fn capability_statement(base: &str, today: NaiveDate) -> Value {
                 },
                 {
                     "type": "Observation",
-                    "interaction": [{"code": "search-type"}],
+                    "interaction": [{"code": "read"}, {"code": "search-type"}],
                     "searchParam": [
                         {"name": "patient", "type": "reference"},
                         {"name": "code", "type": "token",
@@ -202,7 +202,7 @@ pub fn capability_statement(base: &str, today: NaiveDate) -> Value {
                 },
                 {
                     "type": "QuestionnaireResponse",
-                    "interaction": [{"code": "search-type"}, {"code": "create"}],
+                    "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "create"}],
                     "searchParam": [{"name": "patient", "type": "reference"}],
                 },
             ],
