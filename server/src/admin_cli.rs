@@ -257,10 +257,11 @@ pub async fn import(store: &dyn Store, args: ImportArgs) -> Result<(), StartupEr
         .ok_or_else(|| refuse("a clinic is required"))?;
     let bytes = std::fs::read(&args.file)
         .map_err(|e| refuse(format!("cannot read {}: {e}", args.file.display())))?;
-    let outcome = app::api::import::load::import(
+    let outcome = app::api::import::load::audited_import(
         store,
         clinic,
         &bytes,
+        None,
         None,
         !args.dry_run,
         app::model::today(),
@@ -276,16 +277,6 @@ pub async fn import(store: &dyn Store, args: ImportArgs) -> Result<(), StartupEr
         let _ = writeln!(std::io::stderr(), "row {}{column}: {}", e.row, e.message);
     }
     if !outcome.errors.is_empty() {
-        let entry = AuditEntry::new(
-            "patients.import",
-            None,
-            Some(("clinic", clinic.0)),
-            None,
-            AuditOutcome::Failed,
-        );
-        if let Err(e) = store.append_audit(&entry).await {
-            tracing::error!(error = %e, "could not write the audit entry");
-        }
         return Err(refuse(format!(
             "{} error(s) in {}; nothing was imported",
             outcome.errors.len(),

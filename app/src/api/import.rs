@@ -80,6 +80,46 @@ pub mod load {
         outcome.committed = true;
         Ok(outcome)
     }
+
+    /// The audit action of an import (`commit`) or of a check.
+    pub fn audit_action(commit: bool) -> &'static str {
+        if commit {
+            "patients.import"
+        } else {
+            "patients.import_check"
+        }
+    }
+
+    /// [`import`] for `by_user` (`None` at the command line), the way every entry point runs it: a
+    /// file with errors is a failed import or check in the audit log, like a refused form, and a
+    /// stored import is logged by its counts.
+    pub async fn audited_import(
+        store: &dyn Store,
+        clinic: ClinicId,
+        bytes: &[u8],
+        by_user: Option<i64>,
+        ip: Option<std::net::IpAddr>,
+        commit: bool,
+        today: NaiveDate,
+    ) -> Result<ImportOutcome, AppError> {
+        let outcome = import(store, clinic, bytes, by_user, commit, today).await;
+        if !matches!(&outcome, Ok(o) if o.errors.is_empty()) {
+            let entry = crate::audit::AuditEntry::new(
+                audit_action(commit),
+                by_user,
+                Some(("clinic", clinic.0)),
+                ip,
+                crate::audit::AuditOutcome::Failed,
+            );
+            store.append_audit(&entry).await?;
+        }
+        if let Ok(o) = &outcome {
+            if o.committed {
+                tracing::info!(clinic = clinic.0, patients = o.patients, "imported");
+            }
+        }
+        outcome
+    }
 }
 
 /// Checks pasted spreadsheet cells or CSV text (`commit` false), or imports it (`commit` true),
@@ -93,15 +133,10 @@ pub async fn import_patients(
     use crate::model::{today, ClinicId};
     use crate::policy::Action;
     let commit = commit.as_deref() == Some("true");
-    let audit_action = if commit {
-        "patients.import"
-    } else {
-        "patients.import_check"
-    };
     let principal = super::context::require(
         Action::EditPatient,
         Some(ClinicId(clinic)),
-        audit_action,
+        load::audit_action(commit),
         Some(("clinic", clinic)),
     )
     .await?;
@@ -112,30 +147,14 @@ pub async fn import_patients(
         ));
     }
     let store = super::context::store()?;
-    let outcome = load::import(
+    load::audited_import(
         store.as_ref(),
         ClinicId(clinic),
         csv.as_bytes(),
         Some(principal.user_id),
+        super::context::client_ip(),
         commit,
         today(),
     )
-    .await;
-    // A file with errors is a failed import or check in the audit log, like a refused form.
-    if !matches!(&outcome, Ok(o) if o.errors.is_empty()) {
-        let entry = crate::audit::AuditEntry::new(
-            audit_action,
-            Some(principal.user_id),
-            Some(("clinic", clinic)),
-            super::context::client_ip(),
-            crate::audit::AuditOutcome::Failed,
-        );
-        store.append_audit(&entry).await?;
-    }
-    if let Ok(o) = &outcome {
-        if o.committed {
-            tracing::info!(clinic, patients = o.patients, "imported");
-        }
-    }
-    outcome
+    .await
 }

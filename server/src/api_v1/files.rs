@@ -3,8 +3,6 @@
 //! `app::api::import`.
 
 use app::accounts::{ClientIp, CurrentUser};
-use app::audit::{AuditEntry, AuditOutcome};
-use app::error::AppError;
 use app::model::ClinicId;
 use app::policy::Action;
 use axum::extract::{Path, Query, State};
@@ -67,43 +65,26 @@ pub async fn api_import(
     let ip = ip.and_then(|Extension(ClientIp(ip))| ip);
     let clinic = ClinicId(clinic);
     let store = state.store.as_ref();
-    let audit_action = if q.dry_run {
-        "patients.import_check"
-    } else {
-        "patients.import"
-    };
+    let commit = !q.dry_run;
     let user = authorized(
         store,
         current.as_ref(),
         ip,
         Action::EditPatient,
         clinic,
-        audit_action,
+        app::api::import::load::audit_action(commit),
     )
     .await?;
-    let outcome = app::api::import::load::import(
+    let outcome = app::api::import::load::audited_import(
         store,
         clinic,
         &body,
         Some(user),
-        !q.dry_run,
+        ip,
+        commit,
         app::model::today(),
     )
-    .await;
-    let failed = !matches!(&outcome, Ok(o) if o.errors.is_empty());
-    if failed {
-        store
-            .append_audit(&AuditEntry::new(
-                audit_action,
-                Some(user),
-                Some(("clinic", clinic.0)),
-                ip,
-                AuditOutcome::Failed,
-            ))
-            .await
-            .map_err(AppError::from)?;
-    }
-    let outcome = outcome?;
+    .await?;
     let status = if !outcome.errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else if outcome.committed {
@@ -111,8 +92,5 @@ pub async fn api_import(
     } else {
         StatusCode::OK
     };
-    if outcome.committed {
-        tracing::info!(clinic = clinic.0, patients = outcome.patients, "imported");
-    }
     Ok((status, Json(outcome)).into_response())
 }

@@ -3,7 +3,6 @@
 
 use app::error::AppError;
 use app::forms::AnswerFields;
-use app::model::{EpisodeRecord, PatientId};
 use app::policy::Role;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -251,19 +250,6 @@ pub async fn get_patient(caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<
     }))
 }
 
-/// The patient's current (newest) episode. A patient of another clinic reads as not found, when
-/// the server function refuses the episode.
-async fn current_episode(caller: &Caller, patient: i64) -> ApiResult<EpisodeRecord> {
-    caller
-        .store()
-        .episode_records(PatientId(patient))
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::NotFound("the patient".to_owned()).into())
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurementIn {
@@ -352,7 +338,7 @@ pub async fn add_measurement(
     Body(m): Body<MeasurementIn>,
 ) -> ApiResult<Response> {
     let fields = answer_fields(m.instrument.trim(), &m.items, m.difficulty.as_deref())?;
-    let episode = current_episode(&caller, id).await?;
+    let episode = caller.current_episode(id).await?;
     let saved = caller
         .run(move || {
             app::api::records::record_measurement(
@@ -391,7 +377,7 @@ where
     F: FnOnce(i64) -> Fut,
     Fut: std::future::Future<Output = Result<i64, AppError>> + Send + 'static,
 {
-    let episode = current_episode(caller, patient).await?.episode.id.0;
+    let episode = caller.current_episode(patient).await?.episode.id.0;
     let id = caller
         .run(move || record(episode))
         .await
@@ -514,7 +500,7 @@ pub async fn discuss(
     Path(id): Path<i64>,
     Body(d): Body<DiscussIn>,
 ) -> ApiResult<Response> {
-    let episode = current_episode(&caller, id).await?.episode.id.0;
+    let episode = caller.current_episode(id).await?.episode.id.0;
     caller
         .run(move || app::api::review::mark_for_review(episode, d.reason))
         .await?;
@@ -590,7 +576,7 @@ pub async fn change_status(
     Path(id): Path<i64>,
     Body(s): Body<StatusIn>,
 ) -> ApiResult<Json<StatusOut>> {
-    let current = current_episode(&caller, id).await?;
+    let current = caller.current_episode(id).await?;
     let episode = current.episode.id.0;
     let version = s.version.unwrap_or(current.version);
     let status = s.status.trim().to_owned();

@@ -213,6 +213,21 @@ impl Caller {
         &self.store
     }
 
+    /// The patient's current (newest) episode, for the endpoints that record in it. Access is
+    /// checked by the server function that then records: a patient of another clinic reads as
+    /// not found there, as an unknown patient does here.
+    pub async fn current_episode(
+        &self,
+        patient: i64,
+    ) -> Result<app::model::EpisodeRecord, AppError> {
+        self.store
+            .episode_records(app::model::PatientId(patient))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::NotFound("the patient".to_owned()))
+    }
+
     /// Runs a server function (or any code that reads the request context) as this caller.
     pub async fn run<T, F, Fut>(&self, f: F) -> Result<T, AppError>
     where

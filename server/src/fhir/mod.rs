@@ -379,14 +379,7 @@ pub async fn create_questionnaire_response(
         expression: Some(r.expression),
     })?;
     let patient = answers.patient;
-    let episode = caller
-        .store()
-        .episode_records(app::model::PatientId(patient))
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::NotFound("the patient".to_owned()))?;
+    let episode = caller.current_episode(patient).await?;
     let mut fields: AnswerFields = answers
         .items
         .iter()
