@@ -90,7 +90,15 @@ impl From<StoreError> for crate::error::AppError {
 /// enforces what the database must (uniqueness, foreign keys, atomicity).
 #[async_trait]
 pub trait Store:
-    CareStore + ReviewStore + ReportStore + TokenStore + InteropStore + Send + Sync + 'static
+    CareStore
+    + ReviewStore
+    + ReportStore
+    + TokenStore
+    + InteropStore
+    + SharedStateStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
 
@@ -338,6 +346,26 @@ pub trait TokenStore: Send + Sync + 'static {
     ) -> StoreResult<crate::accounts::ApiToken>;
     /// Records that a token was used.
     async fn touch_api_token(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// What several server instances on one database must share: failed sign-ins (the rate limit)
+/// and leases on periodic work (one instance sweeps at a time). Times are Unix seconds. Part of
+/// [`Store`].
+#[async_trait]
+pub trait SharedStateStore: Send + Sync + 'static {
+    /// Records one failed sign-in under each key (hashes of the account and of the address).
+    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<()>;
+    /// Failed sign-ins under `key` after `since`.
+    async fn sign_in_failures_since(&self, key: &str, since: i64) -> StoreResult<u64>;
+    /// Forgets the failures under `key` (after a successful sign-in).
+    async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
+    /// Forgets failures from before `before`; returns how many.
+    async fn prune_sign_in_failures(&self, before: i64) -> StoreResult<u64>;
+    /// Takes (or renews) the lease `name` for `holder` until `until` when it is free, has run out
+    /// by `now`, or is already `holder`'s. Whether `holder` now holds it.
+    async fn try_lease(&self, name: &str, holder: &str, now: i64, until: i64) -> StoreResult<bool>;
+    /// Gives up `holder`'s lease, so that any instance may take it at once.
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
 }
 
 /// Moving records in and out of Tandem: CSV and FHIR imports and exports. Part of [`Store`].

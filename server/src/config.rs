@@ -34,6 +34,28 @@ pub enum Command {
     Token(TokenCommand),
     /// Import patients and their historical scores from a CSV file (all or nothing).
     Import(ImportArgs),
+    /// Fill an empty registry with synthetic clinics, staff and patients, for demonstrations
+    /// and benchmarks. Every name, record number and score it writes is made up.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many patients to make (each with one episode, its scores, contacts and reviews).
+    #[arg(long)]
+    pub patients: u32,
+    /// How many clinics to spread them over [default: one per 2,000 patients].
+    #[arg(long)]
+    pub clinics: Option<u32>,
+    /// The random seed: the same seed (and day) gives the same registry.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The registry's "today" (YYYY-MM-DD) [default: today].
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The password of every synthetic user [default: a random one, printed once].
+    #[arg(long, env = "TANDEM_SEED_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -153,6 +175,12 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure`; set this when Tandem is reached over HTTPS.
     #[arg(long, env = "TANDEM_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Seconds between sweeps that bring every clinic's review queue up to date (0: never).
+    /// With several instances on one database, one of them sweeps at a time.
+    #[arg(long, env = "TANDEM_SWEEP_SECONDS", default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub sweep_seconds: u32,
 }
 
 impl ServeArgs {

@@ -9,7 +9,9 @@ pub mod exports;
 pub mod fhir;
 pub mod http;
 pub mod password;
+pub mod seed;
 pub mod session;
+pub mod sweep;
 pub mod tokens;
 pub mod transfer;
 
@@ -137,6 +139,10 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             let opened = db::open_and_migrate(&db).await?;
             admin_cli::import(opened.store.as_ref(), args).await
         }
+        Some(Command::Seed(args)) => {
+            let engine = db::Engine::open_and_migrate(&db).await?;
+            seed::command(&engine, &args).await
+        }
         Some(Command::Serve(args)) => serve(&db, &args).await,
         None => serve(&db, &ServeArgs::from_env()).await,
     }
@@ -173,6 +179,12 @@ async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
             reason: e.to_string(),
         })?;
     let local = listener.local_addr().unwrap_or(addr);
+    let sweeper = (args.sweep_seconds > 0).then(|| {
+        sweep::spawn(
+            opened.store.clone(),
+            std::time::Duration::from_secs(u64::from(args.sweep_seconds)),
+        )
+    });
     let app = router_with(
         opened.store,
         leptos_options(&args.site_root, local),
@@ -184,13 +196,17 @@ async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
         "Tandem {} listening on http://{local}",
         env!("CARGO_PKG_VERSION")
     );
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .map_err(|e| StartupError::Serve(e.to_string()))
+    .map_err(|e| StartupError::Serve(e.to_string()));
+    if let Some(task) = sweeper {
+        task.abort();
+    }
+    served
 }
 
 async fn shutdown_signal() {

@@ -2,10 +2,8 @@
 //! idle timeout (automatic logoff) and an absolute lifetime. Sign-in is rate-limited per account
 //! and per client address, and every failure gets the same message.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use app::accounts::{ClientIp, CurrentUser, Email, NewSession};
 use app::audit::{AuditEntry, AuditOutcome};
@@ -55,37 +53,18 @@ fn new_token() -> Result<String, AppError> {
     Ok(hex::encode(bytes))
 }
 
-/// Sign-in failures per key within a window.
-#[derive(Debug, Default)]
-struct Limiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
+/// Failed sign-ins are counted in the database (`SharedStateStore`), so that every instance
+/// behind a load balancer sees the same count. Keys are hashed: the typed email address is never
+/// stored.
+const WINDOW_SECONDS: i64 = 15 * 60;
 
-impl Limiter {
-    const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-    fn blocked(&self, key: &str, max: usize) -> bool {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(key.to_owned()).or_default();
-        entry.retain(|t| now.duration_since(*t) < Self::WINDOW);
-        entry.len() >= max
-    }
-
-    fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(key.to_owned()).or_default().push(Instant::now());
-    }
-
-    fn clear(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(key);
-    }
+fn limit_key(kind: &str, value: &str) -> String {
+    hash_token(&format!("{kind}:{value}"))
 }
 
 /// Failed sign-ins allowed per account, and per client address, in 15 minutes.
-pub const MAX_FAILURES_PER_ACCOUNT: usize = 5;
-pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
 
 const BAD_CREDENTIALS: &str = "The email address or password is incorrect.";
 const TOO_MANY: &str = "Too many sign-in attempts. Wait 15 minutes and try again.";
@@ -94,16 +73,11 @@ const TOO_MANY: &str = "Too many sign-in attempts. Wait 15 minutes and try again
 pub struct Sessions {
     store: SharedStore,
     config: SessionConfig,
-    limiter: Limiter,
 }
 
 impl Sessions {
     pub fn new(store: SharedStore, config: SessionConfig) -> Arc<Self> {
-        Arc::new(Sessions {
-            store,
-            config,
-            limiter: Limiter::default(),
-        })
+        Arc::new(Sessions { store, config })
     }
 
     fn cookie(&self, value: String, max_age: Option<chrono::Duration>) -> String {
@@ -170,14 +144,19 @@ impl Auth for Sessions {
         password: &str,
         ip: Option<IpAddr>,
     ) -> Result<(String, app::policy::Role), AppError> {
-        let account_key = format!("account:{}", email.trim().to_lowercase());
-        let ip_key = format!(
-            "ip:{}",
-            ip.map_or_else(|| "unknown".to_owned(), |i| i.to_string())
+        let account_key = limit_key("account", &email.trim().to_lowercase());
+        let ip_key = limit_key(
+            "ip",
+            &ip.map_or_else(|| "unknown".to_owned(), |i| i.to_string()),
         );
-        if self.limiter.blocked(&account_key, MAX_FAILURES_PER_ACCOUNT)
-            || self.limiter.blocked(&ip_key, MAX_FAILURES_PER_ADDRESS)
-        {
+        let now = chrono::Utc::now().timestamp();
+        let since = now - WINDOW_SECONDS;
+        let by_account = self
+            .store
+            .sign_in_failures_since(&account_key, since)
+            .await?;
+        let by_address = self.store.sign_in_failures_since(&ip_key, since).await?;
+        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
             self.audit(None, "session.sign_in_limited", ip, false).await;
             return Err(AppError::TooManyRequests(TOO_MANY.to_owned()));
         }
@@ -196,8 +175,9 @@ impl Auth for Sessions {
         let user = match found {
             Some((user, _)) if matches && user.active => user,
             other => {
-                self.limiter.fail(&account_key);
-                self.limiter.fail(&ip_key);
+                self.store
+                    .record_sign_in_failure(&[account_key, ip_key], now)
+                    .await?;
                 self.audit(other.map(|(u, _)| u.id), "session.sign_in", ip, false)
                     .await;
                 return Err(AppError::Invalid {
@@ -206,7 +186,7 @@ impl Auth for Sessions {
                 });
             }
         };
-        self.limiter.clear(&account_key);
+        self.store.clear_sign_in_failures(&account_key).await?;
         // A new random token at every sign-in: a session id known before sign-in is never
         // promoted (no fixation).
         let token = new_token()?;

@@ -5,19 +5,10 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
-fn tandem() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("TANDEM_ADDR")
-        .env_remove("TANDEM_DATA_DIR")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    cmd
-}
+use support::process::{free_port, http_get, serve, tandem, wait_for_health, Server};
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run tandem")
@@ -36,65 +27,6 @@ fn assert_clear_failure(out: &Output, expected: &str) {
     let last = err.lines().last().unwrap_or_default();
     assert!(last.starts_with("tandem: error: "), "stderr: {err}");
     assert!(last.contains(expected), "expected {expected:?} in {last:?}");
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// A `tandem serve` child that is killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
-
-fn wait_for_health(port: u16, server: &mut Server) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Some(resp) = http_get(port, "/healthz") {
-            if resp.starts_with("HTTP/1.1 200") {
-                return resp;
-            }
-        }
-        if let Ok(Some(status)) = server.0.try_wait() {
-            panic!("server exited early with {status}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("server did not become healthy on port {port}");
-}
-
-fn serve(data_dir: &Path, port: u16, database_url: Option<&str>) -> Server {
-    let mut cmd = tandem();
-    cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .env("TANDEM_DATA_DIR", data_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(url) = database_url {
-        cmd.env("DATABASE_URL", url);
-    }
-    Server(cmd.spawn().expect("spawn tandem"))
 }
 
 #[test]
@@ -564,4 +496,63 @@ fn a_csv_file_is_checked_then_imported_all_or_nothing() {
         .env("TANDEM_DATA_DIR", data));
     assert_clear_failure(&again, "nothing was imported");
     assert!(stderr(&again).contains("already registered"));
+}
+
+#[test]
+fn seed_fills_an_empty_registry_once_and_says_how_to_sign_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let seed = |args: &[&str]| {
+        run(tandem()
+            .arg("seed")
+            .args(args)
+            .env("TANDEM_DATA_DIR", dir.path())
+            .env("TANDEM_SEED_PASSWORD", "synthetic smoke phrase"))
+    };
+    let out = seed(&["--patients", "1000", "--seed", "7"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 clinics") && text.contains("1000 patients"),
+        "{text}"
+    );
+    assert!(text.contains("cm1.c01@synthetic.example"), "{text}");
+    assert!(
+        !text.contains("synthetic smoke phrase"),
+        "a given password is not printed"
+    );
+    assert_clear_failure(
+        &seed(&["--patients", "10"]),
+        "the registry already has 1000 patients",
+    );
+
+    let other = tempfile::tempdir().expect("dir");
+    let out = run(tandem()
+        .args(["seed", "--patients", "20", "--clinics", "2"])
+        .env("TANDEM_DATA_DIR", other.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2 clinics") && text.contains("password is: "),
+        "{text}"
+    );
+
+    let empty = tempfile::tempdir().expect("dir");
+    for (args, expected) in [
+        (vec!["--patients", "0"], "--patients must be between 1"),
+        (
+            vec!["--patients", "5", "--clinics", "9"],
+            "no more than the patients",
+        ),
+        (
+            vec!["--patients", "5", "--as-of", "24/11/2026"],
+            "--as-of must be a date",
+        ),
+        (vec!["--patients", "5", "--password", "short"], "password"),
+    ] {
+        let out = run(tandem()
+            .arg("seed")
+            .args(&args)
+            .env("TANDEM_DATA_DIR", empty.path()));
+        assert_clear_failure(&out, expected);
+    }
 }

@@ -947,7 +947,125 @@ async fn sessions_are_stored_touched_and_ended(store: &dyn Store) {
         .expect("ending twice is fine");
 }
 
+async fn sign_in_failures_are_counted_per_key_in_a_window_cleared_and_pruned(store: &dyn Store) {
+    let account = "a".repeat(64);
+    let address = "b".repeat(64);
+    for at in [100, 200, 300] {
+        store
+            .record_sign_in_failure(&[account.clone(), address.clone()], at)
+            .await
+            .expect("record");
+    }
+    store
+        .record_sign_in_failure(std::slice::from_ref(&address), 400)
+        .await
+        .expect("record");
+    assert_eq!(
+        store
+            .sign_in_failures_since(&account, 0)
+            .await
+            .expect("count"),
+        3
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since(&account, 150)
+            .await
+            .expect("count"),
+        2
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since(&address, 150)
+            .await
+            .expect("count"),
+        3
+    );
+    store.clear_sign_in_failures(&account).await.expect("clear");
+    assert_eq!(
+        store
+            .sign_in_failures_since(&account, 0)
+            .await
+            .expect("count"),
+        0
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since(&address, 0)
+            .await
+            .expect("count"),
+        4
+    );
+    assert_eq!(store.prune_sign_in_failures(250).await.expect("prune"), 2);
+    assert_eq!(
+        store
+            .sign_in_failures_since(&address, 0)
+            .await
+            .expect("count"),
+        2
+    );
+}
+
+async fn a_lease_has_one_holder_until_released_or_run_out(store: &dyn Store) {
+    let lease = "review-queue-sweep";
+    assert!(store
+        .try_lease(lease, "one", 1_000, 1_600)
+        .await
+        .expect("take"));
+    assert!(
+        !store
+            .try_lease(lease, "two", 1_001, 1_601)
+            .await
+            .expect("try"),
+        "held by another"
+    );
+    assert!(
+        store
+            .try_lease(lease, "one", 1_100, 1_700)
+            .await
+            .expect("renew"),
+        "the holder renews"
+    );
+    assert!(
+        !store
+            .try_lease(lease, "two", 1_699, 2_299)
+            .await
+            .expect("try"),
+        "not yet run out"
+    );
+    assert!(
+        store
+            .try_lease(lease, "two", 1_700, 2_300)
+            .await
+            .expect("take over"),
+        "run out"
+    );
+    store
+        .release_lease(lease, "one")
+        .await
+        .expect("not the holder");
+    assert!(!store
+        .try_lease(lease, "one", 1_800, 2_400)
+        .await
+        .expect("try"));
+    store.release_lease(lease, "two").await.expect("release");
+    assert!(
+        store
+            .try_lease(lease, "one", 1_801, 2_401)
+            .await
+            .expect("take"),
+        "released"
+    );
+    // Another lease is independent.
+    assert!(store
+        .try_lease("other", "two", 1_801, 2_401)
+        .await
+        .expect("take"));
+}
+
 contract_tests!(
+    sign_in_failures_are_counted_per_key_in_a_window_cleared_and_pruned,
+    a_lease_has_one_holder_until_released_or_run_out,
     a_healthy_store_answers_ping,
     a_new_registry_has_no_patients,
     clinics_are_listed_by_name,

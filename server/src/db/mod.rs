@@ -14,6 +14,7 @@ pub(crate) mod review;
 pub(crate) mod review_rows;
 pub(crate) mod review_sql;
 pub(crate) mod rows;
+pub(crate) mod shared_state;
 pub(crate) mod sql;
 pub mod sqlite;
 pub(crate) mod token;
@@ -101,39 +102,108 @@ pub struct Opened {
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_and_migrate(db: &Database) -> Result<Opened, StartupError> {
-    match db {
-        Database::Sqlite { path } => {
-            prepare_data_dir(path)?;
-            let store = SqliteStore::open(path)
-                .await
-                .map_err(|e| StartupError::SqliteOpen {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?;
-            store
-                .migrate()
-                .await
-                .map_err(|e| StartupError::from_migrate(e, &sqlite::MIGRATOR))?;
-            Ok(Opened {
-                store: Arc::new(store),
-                location: path.display().to_string(),
-            })
+    let engine = Engine::open_and_migrate(db).await?;
+    Ok(Opened {
+        store: engine.shared(),
+        location: engine.location,
+    })
+}
+
+/// An opened, migrated store with its engine's own handle, for bulk work that the store trait
+/// does not offer (`tandem seed`).
+pub struct Engine {
+    pub kind: EngineKind,
+    /// Where the data lives (never contains a password).
+    pub location: String,
+}
+
+pub enum EngineKind {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl Engine {
+    /// Opens the configured database and brings its schema up to date.
+    pub async fn open_and_migrate(db: &Database) -> Result<Engine, StartupError> {
+        match db {
+            Database::Sqlite { path } => {
+                prepare_data_dir(path)?;
+                let store =
+                    SqliteStore::open(path)
+                        .await
+                        .map_err(|e| StartupError::SqliteOpen {
+                            path: path.display().to_string(),
+                            reason: e.to_string(),
+                        })?;
+                store
+                    .migrate()
+                    .await
+                    .map_err(|e| StartupError::from_migrate(e, &sqlite::MIGRATOR))?;
+                Ok(Engine {
+                    kind: EngineKind::Sqlite(store),
+                    location: path.display().to_string(),
+                })
+            }
+            Database::Postgres { url, display } => {
+                let store =
+                    PgStore::connect(url)
+                        .await
+                        .map_err(|e| StartupError::PostgresConnect {
+                            target: display.clone(),
+                            reason: e.to_string(),
+                        })?;
+                store
+                    .migrate()
+                    .await
+                    .map_err(|e| StartupError::from_migrate(e, &postgres::MIGRATOR))?;
+                Ok(Engine {
+                    kind: EngineKind::Postgres(store),
+                    location: display.clone(),
+                })
+            }
         }
-        Database::Postgres { url, display } => {
-            let store = PgStore::connect(url)
-                .await
-                .map_err(|e| StartupError::PostgresConnect {
-                    target: display.clone(),
-                    reason: e.to_string(),
-                })?;
-            store
-                .migrate()
-                .await
-                .map_err(|e| StartupError::from_migrate(e, &postgres::MIGRATOR))?;
-            Ok(Opened {
-                store: Arc::new(store),
-                location: display.clone(),
-            })
+    }
+
+    /// The engine as the application's store.
+    pub fn shared(&self) -> SharedStore {
+        match &self.kind {
+            EngineKind::Sqlite(s) => Arc::new(s.clone()),
+            EngineKind::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.kind, EngineKind::Postgres(_))
+    }
+
+    /// Runs the statements in one transaction: all of them or none.
+    pub async fn execute_in_one_transaction(
+        &self,
+        statements: &[String],
+    ) -> Result<(), sqlx::Error> {
+        match &self.kind {
+            EngineKind::Sqlite(s) => {
+                let mut tx = s.write_pool().begin().await?;
+                for sql in statements {
+                    sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                }
+                tx.commit().await
+            }
+            EngineKind::Postgres(s) => {
+                let mut tx = s.pool().begin().await?;
+                for sql in statements {
+                    sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                }
+                tx.commit().await
+            }
+        }
+    }
+
+    /// The one integer a statement returns (a count or a largest id).
+    pub async fn fetch_i64(&self, sql: &str) -> Result<i64, sqlx::Error> {
+        match &self.kind {
+            EngineKind::Sqlite(s) => sqlx::query_scalar(sql).fetch_one(s.write_pool()).await,
+            EngineKind::Postgres(s) => sqlx::query_scalar(sql).fetch_one(s.pool()).await,
         }
     }
 }

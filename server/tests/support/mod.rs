@@ -11,6 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
 pub mod api;
+pub mod process;
 pub mod web;
 
 use futures::FutureExt;
