@@ -24,7 +24,7 @@ BIN := $(CARGO_TARGET_DIR)/release/tandem
 SITE_ROOT := $(CURDIR)/target/site
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run build test lint unit e2e bench tools wasm-target cargo-leptos wasm-bindgen wasm-opt chromium e2e-deps pg-status clean-data
+.PHONY: help run build test lint unit e2e bench loadtest wrk tools wasm-target cargo-leptos wasm-bindgen wasm-opt chromium e2e-deps pg-status clean-data
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
@@ -52,10 +52,24 @@ unit: pg-status ## Rust unit tests and the store contract suite (SQLite, and Pos
 e2e: build e2e-deps ## Browser tests: Playwright drives Chromium against the release server
 	cd end2end && TANDEM_BIN="$(BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" npx playwright test
 
-bench: ## Criterion benchmarks: the domain rules, the caseload in a 100k-patient registry, and a 10k-patient clinic's reports
+bench: ## Criterion benchmarks: the domain rules, the screens in 10k- and 100k-patient registries, a 10k-patient clinic's reports (SQLite, then PostgreSQL when it answers)
 	cargo bench -p app --bench domain
-	cargo bench -p server --bench caseload
+	cargo bench -p server --bench registry
 	cargo bench -p server --bench reports
+	@if timeout 3 bash -c '</dev/tcp/127.0.0.1/5432' 2>/dev/null; then \
+	  DATABASE_URL="$${TANDEM_BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres}" cargo bench -p server --bench registry; \
+	  DATABASE_URL="$${TANDEM_BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres}" cargo bench -p server --bench reports; \
+	else \
+	  echo "SKIPPED: postgres not reachable on 127.0.0.1:5432 — the PostgreSQL benchmarks did not run"; \
+	fi
+
+loadtest: wrk ## Load test: the release server on a seeded 100k-patient registry driven by wrk beside a bare handler (SQLite, then PostgreSQL when it answers)
+	cargo bench -p server --bench loadtest
+	@if timeout 3 bash -c '</dev/tcp/127.0.0.1/5432' 2>/dev/null; then \
+	  DATABASE_URL="$${TANDEM_BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres}" cargo bench -p server --bench loadtest; \
+	else \
+	  echo "SKIPPED: postgres not reachable on 127.0.0.1:5432 — the PostgreSQL load test did not run"; \
+	fi
 
 # --- installation (idempotent) ---------------------------------------------------------------
 
@@ -83,6 +97,13 @@ wasm-opt:
 	  echo "installing wasm-opt (binaryen $(BINARYEN_VERSION) from npm)"; \
 	  mkdir -p "$(TOOLS_DIR)"; \
 	  npm install --prefix "$(TOOLS_DIR)" --no-audit --no-fund --loglevel=error binaryen@$(BINARYEN_VERSION); \
+	fi
+
+wrk:
+	@if ! command -v wrk > /dev/null; then \
+	  echo "installing Debian wrk for the load test"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wrk; \
 	fi
 
 chromium:
