@@ -3,7 +3,7 @@
 
 use app::accounts::StaffMember;
 use app::domain::{
-    Contact, ContactKind, DischargeSetting, EpisodeData, SocialNeed, StatusReason, TargetCondition,
+    ContactKind, DischargeSetting, EpisodeData, SocialNeed, StatusReason, TargetCondition,
 };
 use app::model::{
     ClinicId, ContactId, ContactRecord, Episode, EpisodeDetails, EpisodeId, EpisodeRecord,
@@ -192,30 +192,6 @@ impl TryFrom<ContactRow> for ContactRecord {
             user_name: r.user_name,
             by_care_manager: r.by_care_manager,
         })
-    }
-}
-
-/// A contact as the rules read it (caseload).
-#[derive(Debug, sqlx::FromRow)]
-pub struct RuleContactRow {
-    pub episode_id: i64,
-    pub occurred_on: NaiveDate,
-    pub kind: String,
-    pub minutes: i64,
-    pub by_care_manager: bool,
-}
-
-impl RuleContactRow {
-    pub fn into_contact(self) -> Result<(i64, Contact), StoreError> {
-        Ok((
-            self.episode_id,
-            Contact {
-                on: self.occurred_on,
-                kind: contact_kind(&self.kind)?,
-                minutes: minutes(self.minutes)?,
-                by_care_manager: self.by_care_manager,
-            },
-        ))
     }
 }
 
@@ -411,11 +387,11 @@ pub struct LoadedEpisodes {
 /// Open episodes with their records, from the seven statements' rows.
 pub fn assemble(
     episodes: Vec<CaseloadEpisodeRow>,
-    measurements: Vec<super::rows::MeasurementRow>,
-    contacts: Vec<RuleContactRow>,
+    measurements: Vec<super::report_rows::PackedRow>,
+    contacts: Vec<super::report_rows::PackedRow>,
     events: Vec<HospitalEventRow>,
     changes: Vec<RuleTreatmentChangeRow>,
-    reviews: Vec<super::review_rows::ReviewDateRow>,
+    reviews: Vec<super::report_rows::PackedRow>,
     marks: Vec<super::review_rows::MarkRow>,
 ) -> Result<LoadedEpisodes, StoreError> {
     let mut out = LoadedEpisodes::default();
@@ -434,15 +410,21 @@ pub fn assemble(
     }
     let eps = &mut out.episodes;
     for row in measurements {
-        let m: app::model::Measurement = row.try_into()?;
-        if let Some(&i) = index.get(&m.episode_id.0) {
-            eps[i].data.scores.push(app::domain::Score::from(&m));
+        if let Some(&i) = index.get(&row.episode_id) {
+            eps[i]
+                .data
+                .scores
+                .extend(super::report_rows::unpack_rule_scores(
+                    row.episode_id,
+                    &row.packed,
+                )?);
         }
     }
     for row in contacts {
-        let (episode, contact) = row.into_contact()?;
-        if let Some(&i) = index.get(&episode) {
-            eps[i].data.record_contact(contact);
+        if let Some(&i) = index.get(&row.episode_id) {
+            for contact in super::report_rows::unpack_contacts(row.episode_id, &row.packed)? {
+                eps[i].data.record_contact(contact);
+            }
         }
     }
     for row in events {
@@ -464,7 +446,13 @@ pub fn assemble(
         .collect();
     for row in reviews {
         if let Some(&i) = index.get(&row.episode_id) {
-            eps[i].data.psychiatric_reviews.push(row.reviewed_on);
+            eps[i]
+                .data
+                .psychiatric_reviews
+                .extend(super::report_rows::unpack_days(
+                    row.episode_id,
+                    &row.packed,
+                )?);
         }
     }
     for row in marks {

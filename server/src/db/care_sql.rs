@@ -229,13 +229,21 @@ pub fn caseload_sql_with(filter: &str, ids: String) -> CaseloadSql {
              LEFT JOIN users u ON u.id = e.care_manager_id \
              WHERE {filter} ORDER BY p.family_name, p.given_name, p.id"
         ),
+        // Scores and contacts come packed, one row per episode: with two years of care an
+        // episode has about 40 scores and 25 contacts, and handing over a row costs more than
+        // the database's work for it (`server/benches/registry.rs`).
         measurements: format!(
-            "SELECT {MEASUREMENT_COLUMNS} FROM measurements m \
-             WHERE m.deleted_at IS NULL AND m.episode_id IN ({ids})"
+            "SELECT m.episode_id, string_agg(CAST(m.id AS TEXT) || ':' || m.instrument || ':' \
+             || CAST(m.taken_on AS TEXT) || ':' || COALESCE(m.items, '') || ':' \
+             || CAST(m.total AS TEXT), ';' ORDER BY m.taken_on, m.id) AS packed \
+             FROM measurements m WHERE m.deleted_at IS NULL AND m.episode_id IN ({ids}) \
+             GROUP BY m.episode_id"
         ),
         contacts: format!(
-            "SELECT c.episode_id, c.occurred_on, c.kind, c.minutes, c.by_care_manager \
-             FROM contacts c WHERE c.episode_id IN ({ids})"
+            "SELECT c.episode_id, string_agg(CAST(c.occurred_on AS TEXT) || ':' || c.kind || ':' \
+             || CAST(c.minutes AS TEXT) || ':' || CASE WHEN c.by_care_manager THEN '1' ELSE '0' END, \
+             ',' ORDER BY c.occurred_on, c.id) AS packed \
+             FROM contacts c WHERE c.episode_id IN ({ids}) GROUP BY c.episode_id"
         ),
         hospital_events: format!(
             "SELECT {HOSPITAL_EVENT_COLUMNS} FROM hospital_events h WHERE h.episode_id IN ({ids})"
@@ -245,7 +253,9 @@ pub fn caseload_sql_with(filter: &str, ids: String) -> CaseloadSql {
              WHERE t.episode_id IN ({ids}) ORDER BY t.changed_on, t.id"
         ),
         reviews: format!(
-            "SELECT r.episode_id, r.reviewed_on FROM case_reviews r WHERE r.episode_id IN ({ids})"
+            "SELECT r.episode_id, string_agg(CAST(r.reviewed_on AS TEXT), ',' \
+             ORDER BY r.reviewed_on, r.id) AS packed \
+             FROM case_reviews r WHERE r.episode_id IN ({ids}) GROUP BY r.episode_id"
         ),
         marks: format!(
             "SELECT {MARK_COLUMNS} FROM review_marks k LEFT JOIN users u ON u.id = k.marked_by \

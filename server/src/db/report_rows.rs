@@ -1,7 +1,7 @@
 //! Rows of the report statements and their conversion to the report types.
 
 use app::domain::quality::PatientFacts;
-use app::domain::{Contact, ContactKind, Instrument, Score, TargetCondition};
+use app::domain::{Contact, ContactKind, Instrument, Responses, Score, TargetCondition};
 use app::model::{EpisodeId, MeasurementId, PatientId};
 use app::ports::StoreError;
 use app::reports::{BillingMinutes, CaseloadCount};
@@ -130,6 +130,50 @@ pub fn unpack_scores(episode_id: i64, packed: &str) -> Result<Vec<Score>, StoreE
                 _ => Err(corrupt(episode_id, "scores")),
             }
         })
+        .collect()
+}
+
+/// Every score of one episode's packed text, `id:instrument:day:items:total` separated by `;`
+/// (`care_sql::caseload_sql_with`), with the item answers the rules read (item 9).
+pub fn unpack_rule_scores(episode_id: i64, packed: &str) -> Result<Vec<Score>, StoreError> {
+    packed
+        .split(';')
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let bad = || corrupt(episode_id, "scores");
+            let mut parts = item.split(':');
+            let id = parts.next().and_then(|v| v.parse::<i64>().ok());
+            let instrument = parts.next().and_then(|v| Instrument::from_code(v).ok());
+            let taken_on = parts.next().and_then(day);
+            let items = parts.next();
+            let total = parts.next().and_then(|v| v.parse::<i64>().ok());
+            let (Some(id), Some(instrument), Some(taken_on), Some(items), Some(total), None) =
+                (id, instrument, taken_on, items, total, parts.next())
+            else {
+                return Err(bad());
+            };
+            let responses = if items.is_empty() {
+                Responses::total_only(instrument, total).map_err(|_| bad())?
+            } else {
+                let answers: Vec<Option<i64>> =
+                    items.split(',').map(|s| s.parse::<i64>().ok()).collect();
+                let responses = Responses::from_items(instrument, &answers).map_err(|_| bad())?;
+                if i64::from(responses.total()) != total {
+                    return Err(bad());
+                }
+                responses
+            };
+            Ok(Score::new(MeasurementId(id), taken_on, &responses))
+        })
+        .collect()
+}
+
+/// Comma-separated `YYYY-MM-DD` days of one episode (psychiatric reviews).
+pub fn unpack_days(episode_id: i64, packed: &str) -> Result<Vec<NaiveDate>, StoreError> {
+    packed
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(|d| day(d).ok_or_else(|| corrupt(episode_id, "review days")))
         .collect()
 }
 
