@@ -20,7 +20,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use leptos::server_fn::ServerFn;
 use process::{free_port, http, serve_with, tandem, Server};
 
 const PASSWORD: &str = "synthetic load phrase";
@@ -189,23 +188,7 @@ fn wrk(port: u16, path: &str, header: Option<&str>, seconds: u32) -> Run {
 }
 
 fn sign_in(port: u16, email: &str) -> String {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        PASSWORD.replace(' ', "+")
-    );
-    let r = http(
-        port,
-        "POST",
-        app::api::auth::SignIn::PATH,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-            ("Sec-Fetch-Site", "same-origin"),
-        ],
-        &body,
-    )
-    .expect("sign-in answered");
+    let r = process::sign_in(port, email, PASSWORD);
     assert_eq!(r.status, 200, "sign-in of {email}: {}", r.body);
     let cookie = r.header("set-cookie").expect("cookie");
     format!("Cookie: {}", cookie.split(';').next().expect("pair"))

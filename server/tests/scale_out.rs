@@ -9,31 +9,10 @@ use app::accounts::{Email, NewUser};
 use app::model::ClinicId;
 use app::policy::Role;
 use app::ports::Store;
-use leptos::server_fn::ServerFn;
-use support::process::{free_port, http, serve_with, wait_for_health, Reply, Server};
+use support::process::{free_port, http, serve_with, sign_in, wait_for_health, Reply, Server};
 use tandem_server::db::PgStore;
 
 const PASSWORD: &str = "synthetic scale phrase";
-
-fn sign_in(port: u16, email: &str, password: &str) -> Reply {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        password.replace(' ', "+")
-    );
-    http(
-        port,
-        "POST",
-        app::api::auth::SignIn::PATH,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-            ("Sec-Fetch-Site", "same-origin"),
-        ],
-        &body,
-    )
-    .expect("sign-in answered")
-}
 
 fn api(port: u16, method: &str, path: &str, token: &str, body: &str) -> Reply {
     let auth = format!("Bearer {token}");

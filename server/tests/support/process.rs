@@ -129,3 +129,25 @@ pub fn serve_with(data_dir: &Path, port: u16, database_url: Option<&str>, args: 
     }
     Server(cmd.spawn().expect("spawn tandem"))
 }
+
+/// Signs in through the sign-in server function, as a browser form would.
+pub fn sign_in(port: u16, email: &str, password: &str) -> Reply {
+    use leptos::server_fn::ServerFn;
+    let body = format!(
+        "email={}&password={}",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    http(
+        port,
+        "POST",
+        app::api::auth::SignIn::PATH,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+        &body,
+    )
+    .expect("sign-in answered")
+}
