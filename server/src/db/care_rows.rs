@@ -387,11 +387,11 @@ pub struct LoadedEpisodes {
 /// Open episodes with their records, from the seven statements' rows.
 pub fn assemble(
     episodes: Vec<CaseloadEpisodeRow>,
-    measurements: Vec<super::report_rows::PackedRow>,
-    contacts: Vec<super::report_rows::PackedRow>,
+    measurements: Vec<super::packed::PackedRow>,
+    contacts: Vec<super::packed::PackedRow>,
     events: Vec<HospitalEventRow>,
     changes: Vec<RuleTreatmentChangeRow>,
-    reviews: Vec<super::report_rows::PackedRow>,
+    reviews: Vec<super::packed::PackedRow>,
     marks: Vec<super::review_rows::MarkRow>,
 ) -> Result<LoadedEpisodes, StoreError> {
     let mut out = LoadedEpisodes::default();
@@ -411,18 +411,15 @@ pub fn assemble(
     let eps = &mut out.episodes;
     for row in measurements {
         if let Some(&i) = index.get(&row.episode_id) {
-            eps[i]
-                .data
-                .scores
-                .extend(super::report_rows::unpack_rule_scores(
-                    row.episode_id,
-                    &row.packed,
-                )?);
+            eps[i].data.scores.extend(super::packed::unpack_rule_scores(
+                row.episode_id,
+                &row.packed,
+            )?);
         }
     }
     for row in contacts {
         if let Some(&i) = index.get(&row.episode_id) {
-            for contact in super::report_rows::unpack_contacts(row.episode_id, &row.packed)? {
+            for contact in super::packed::unpack_contacts(row.episode_id, &row.packed)? {
                 eps[i].data.record_contact(contact);
             }
         }
@@ -449,10 +446,7 @@ pub fn assemble(
             eps[i]
                 .data
                 .psychiatric_reviews
-                .extend(super::report_rows::unpack_days(
-                    row.episode_id,
-                    &row.packed,
-                )?);
+                .extend(super::packed::unpack_days(row.episode_id, &row.packed)?);
         }
     }
     for row in marks {

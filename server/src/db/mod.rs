@@ -6,6 +6,7 @@ pub(crate) mod care_rows;
 pub(crate) mod care_sql;
 pub(crate) mod common;
 pub(crate) mod interop;
+pub(crate) mod packed;
 pub mod postgres;
 pub(crate) mod report;
 pub(crate) mod report_rows;
