@@ -173,7 +173,8 @@ pub const CLINIC_STAFF: &str = "SELECT u.id, u.display_name, u.role FROM users u
 /// from `episodes_by_care_manager` (care_manager_id = ?, discharged_on IS NULL), the clinic
 /// variant from `patients_by_clinic_name` and then `episodes_one_open_per_patient`; scores,
 /// contacts, events, treatment changes, reviews and marks are then index lookups per episode
-/// (`measurements_by_episode`, `contacts_by_episode`, …). Nothing scans the registry.
+/// (`measurements_live` and `contacts_covering`, which hold every column read, then
+/// `hospital_events_by_episode`, …). Nothing scans the registry.
 fn caseload_filter(mine: bool) -> String {
     let (who, q) = if mine {
         ("e.care_manager_id = $2", "$3")
@@ -231,18 +232,19 @@ pub fn caseload_sql_with(filter: &str, ids: String) -> CaseloadSql {
         ),
         // Scores and contacts come packed, one row per episode: with two years of care an
         // episode has about 40 scores and 25 contacts, and handing over a row costs more than
-        // the database's work for it (`server/benches/registry.rs`).
+        // the database's work for it (`server/benches/registry.rs`). They come unsorted and
+        // `db::packed` puts them in date order.
         measurements: format!(
             "SELECT m.episode_id, string_agg(CAST(m.id AS TEXT) || ':' || m.instrument || ':' \
              || CAST(m.taken_on AS TEXT) || ':' || COALESCE(m.items, '') || ':' \
-             || CAST(m.total AS TEXT), ';' ORDER BY m.taken_on, m.id) AS packed \
+             || CAST(m.total AS TEXT), ';') AS packed \
              FROM measurements m WHERE m.deleted_at IS NULL AND m.episode_id IN ({ids}) \
              GROUP BY m.episode_id"
         ),
         contacts: format!(
             "SELECT c.episode_id, string_agg(CAST(c.occurred_on AS TEXT) || ':' || c.kind || ':' \
              || CAST(c.minutes AS TEXT) || ':' || CASE WHEN c.by_care_manager THEN '1' ELSE '0' END, \
-             ',' ORDER BY c.occurred_on, c.id) AS packed \
+             ',') AS packed \
              FROM contacts c WHERE c.episode_id IN ({ids}) GROUP BY c.episode_id"
         ),
         hospital_events: format!(
@@ -253,8 +255,7 @@ pub fn caseload_sql_with(filter: &str, ids: String) -> CaseloadSql {
              WHERE t.episode_id IN ({ids}) ORDER BY t.changed_on, t.id"
         ),
         reviews: format!(
-            "SELECT r.episode_id, string_agg(CAST(r.reviewed_on AS TEXT), ',' \
-             ORDER BY r.reviewed_on, r.id) AS packed \
+            "SELECT r.episode_id, string_agg(CAST(r.reviewed_on AS TEXT), ',') AS packed \
              FROM case_reviews r WHERE r.episode_id IN ({ids}) GROUP BY r.episode_id"
         ),
         marks: format!(

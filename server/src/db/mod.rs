@@ -200,6 +200,22 @@ impl Engine {
         }
     }
 
+    /// Fresh planner statistics after a bulk load. On PostgreSQL also a vacuum, which marks
+    /// the new pages all-visible so that the covering indices are read without the table
+    /// (index-only scans); `VACUUM` cannot run inside a transaction.
+    pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
+        match &self.kind {
+            EngineKind::Sqlite(_) => {
+                self.execute_in_one_transaction(&["ANALYZE".to_owned()])
+                    .await
+            }
+            EngineKind::Postgres(s) => sqlx::raw_sql("VACUUM (ANALYZE)")
+                .execute(s.pool())
+                .await
+                .map(|_| ()),
+        }
+    }
+
     /// The one integer a statement returns (a count or a largest id).
     pub async fn fetch_i64(&self, sql: &str) -> Result<i64, sqlx::Error> {
         match &self.kind {

@@ -1,6 +1,10 @@
 //! Records packed by the database into one text per episode (`string_agg`), and their reading:
 //! handing over a row costs more than the database's work for it, so the caseload, the review
 //! list and the reports read an episode's scores, contacts and review days as one row each.
+//!
+//! The texts come in whatever order the database aggregated them (`string_agg` without `ORDER
+//! BY`: sorting inside every aggregate cost SQLite a quarter of the reports' read), and each
+//! reader here puts them in date order: scores by day and id, contacts and days by day.
 
 use app::domain::{Contact, ContactKind, Instrument, Responses, Score};
 use app::model::MeasurementId;
@@ -33,7 +37,13 @@ pub(crate) fn day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, num(raw.get(5..7)?)?, num(raw.get(8..10)?)?)
 }
 
-/// The PHQ-9 scores of one episode's packed text.
+/// Scores in date and entry order, as the rules and figures read them (first, latest).
+fn by_day(mut scores: Vec<Score>) -> Vec<Score> {
+    scores.sort_by_key(|s| (s.taken_on, s.id));
+    scores
+}
+
+/// The PHQ-9 scores of one episode's packed text, in date and entry order.
 pub fn unpack_scores(episode_id: i64, packed: &str) -> Result<Vec<Score>, StoreError> {
     packed
         .split(',')
@@ -54,11 +64,13 @@ pub fn unpack_scores(episode_id: i64, packed: &str) -> Result<Vec<Score>, StoreE
                 _ => Err(corrupt(episode_id, "scores")),
             }
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(by_day)
 }
 
 /// Every score of one episode's packed text, `id:instrument:day:items:total` separated by `;`
-/// (`care_sql::caseload_sql_with`), with the item answers the rules read (item 9).
+/// (`care_sql::caseload_sql_with`), with the item answers the rules read (item 9), in date and
+/// entry order.
 pub fn unpack_rule_scores(episode_id: i64, packed: &str) -> Result<Vec<Score>, StoreError> {
     packed
         .split(';')
@@ -89,19 +101,24 @@ pub fn unpack_rule_scores(episode_id: i64, packed: &str) -> Result<Vec<Score>, S
             };
             Ok(Score::new(MeasurementId(id), taken_on, &responses))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(by_day)
 }
 
-/// Comma-separated `YYYY-MM-DD` days of one episode (psychiatric reviews).
+/// Comma-separated `YYYY-MM-DD` days of one episode (psychiatric reviews), earliest first.
 pub fn unpack_days(episode_id: i64, packed: &str) -> Result<Vec<NaiveDate>, StoreError> {
     packed
         .split(',')
         .filter(|d| !d.is_empty())
         .map(|d| day(d).ok_or_else(|| corrupt(episode_id, "review days")))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|mut days| {
+            days.sort_unstable();
+            days
+        })
 }
 
-/// The contacts of one episode's packed text.
+/// The contacts of one episode's packed text, by day (a day's contacts in the order given).
 pub fn unpack_contacts(episode_id: i64, packed: &str) -> Result<Vec<Contact>, StoreError> {
     packed
         .split(',')
@@ -126,7 +143,11 @@ pub fn unpack_contacts(episode_id: i64, packed: &str) -> Result<Vec<Contact>, St
                 _ => Err(corrupt(episode_id, "contacts")),
             }
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|mut contacts| {
+            contacts.sort_by_key(|c| c.on);
+            contacts
+        })
 }
 
 #[cfg(test)]
@@ -146,6 +167,21 @@ mod tests {
         assert_eq!(contacts[0].minutes, 30);
         assert!(contacts[0].by_care_manager && !contacts[1].by_care_manager);
         assert_eq!(contacts[1].kind, ContactKind::PsychiatricConsultation);
+    }
+
+    #[test]
+    fn packed_records_in_any_order_are_read_in_date_order() {
+        let scores = unpack_scores(7, "9:2026-02-02:8,4:2026-01-05:12,3:2026-01-05:16").expect("s");
+        let order: Vec<(i64, u8)> = scores.iter().map(|s| (s.id.0, s.total)).collect();
+        assert_eq!(order, [(3, 16), (4, 12), (9, 8)]);
+        let rules = unpack_rule_scores(7, "5:PHQ-9:2026-02-02::8;4:GAD-7:2026-01-05::12")
+            .expect("rule scores");
+        assert_eq!(rules[0].instrument, Instrument::Gad7);
+        let contacts =
+            unpack_contacts(7, "2026-02-10:phone:20:1,2026-01-12:video:30:1").expect("contacts");
+        assert_eq!(contacts[0].kind, ContactKind::Video);
+        let days = unpack_days(7, "2026-03-04,2026-01-07").expect("days");
+        assert!(days[0] < days[1]);
     }
 
     #[test]

@@ -26,13 +26,13 @@ static POPULATION_IDS: LazyLock<String> = LazyLock::new(|| {
 pub static POPULATION: LazyLock<CaseloadSql> =
     LazyLock::new(|| caseload_sql_with(POPULATION_FILTER, POPULATION_IDS.clone()));
 
-/// Each episode's PHQ-9 scores packed into one text, `id:date:total` in date and entry order,
-/// comma-separated. A clinic's report reads one row per episode instead of one per score: reading
-/// rows, not the database's work, is what costs most (`server/benches/reports.rs`).
+/// Each episode's PHQ-9 scores packed into one text, `id:date:total` comma-separated in any order
+/// (the reader sorts). A clinic's report reads one row per episode instead of one per score:
+/// reading rows, not the database's work, is what costs most (`server/benches/reports.rs`).
 pub static PACKED_SCORES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT m.episode_id, string_agg(CAST(m.id AS TEXT) || ':' || CAST(m.taken_on AS TEXT) \
-         || ':' || CAST(m.total AS TEXT), ',' ORDER BY m.taken_on, m.id) AS packed \
+         || ':' || CAST(m.total AS TEXT), ',') AS packed \
          FROM measurements m WHERE m.deleted_at IS NULL AND m.instrument = 'PHQ-9' \
          AND m.episode_id IN ({}) GROUP BY m.episode_id",
         POPULATION_IDS.as_str()
@@ -45,7 +45,7 @@ pub static PACKED_CONTACTS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT c.episode_id, string_agg(CAST(c.occurred_on AS TEXT) || ':' || c.kind || ':' \
          || CAST(c.minutes AS TEXT) || ':' || CASE WHEN c.by_care_manager THEN '1' ELSE '0' END, \
-         ',' ORDER BY c.occurred_on, c.id) AS packed \
+         ',') AS packed \
          FROM contacts c WHERE c.episode_id IN ({}) GROUP BY c.episode_id",
         POPULATION_IDS.as_str()
     )
@@ -69,14 +69,14 @@ pub static OUTCOME_EPISODES: LazyLock<String> = LazyLock::new(|| {
          || CAST(e.enrolled_on AS TEXT) || '|' || COALESCE(CAST(e.discharged_on AS TEXT), '') \
          || '|' || e.status || '|' || e.targets || '|' \
          || COALESCE((SELECT string_agg(CAST(m.id AS TEXT) || ':' || CAST(m.taken_on AS TEXT) \
-              || ':' || CAST(m.total AS TEXT), ',' ORDER BY m.taken_on, m.id) \
+              || ':' || CAST(m.total AS TEXT), ',') \
               FROM measurements m WHERE m.episode_id = e.id AND m.instrument = 'PHQ-9' \
               AND m.deleted_at IS NULL), '') || '|' \
          || COALESCE((SELECT string_agg(CAST(c.occurred_on AS TEXT) || ':' || c.kind || ':' \
               || CAST(c.minutes AS TEXT) || ':' \
-              || CASE WHEN c.by_care_manager THEN '1' ELSE '0' END, ',' ORDER BY c.occurred_on, c.id) \
+              || CASE WHEN c.by_care_manager THEN '1' ELSE '0' END, ',') \
               FROM contacts c WHERE c.episode_id = e.id), '') || '|' \
-         || COALESCE((SELECT string_agg(CAST(r.reviewed_on AS TEXT), ',' ORDER BY r.reviewed_on) \
+         || COALESCE((SELECT string_agg(CAST(r.reviewed_on AS TEXT), ',') \
               FROM case_reviews r WHERE r.episode_id = e.id), '') AS packed \
          FROM episodes e JOIN patients p ON p.id = e.patient_id WHERE {POPULATION_FILTER} \
          AND (e.id / {EPISODES_PER_ROW}) % 2 = $6 \

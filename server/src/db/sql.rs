@@ -31,7 +31,7 @@ pub fn patient_by_mrn() -> String {
 /// One page of the patient list with each patient's current (most recent) episode and that
 /// episode's latest PHQ-9, in one statement. The page is cut from `patients_by_name` (or
 /// `patients_by_clinic_name` when `$1` names a clinic) before the joins, and the correlated
-/// subqueries are index lookups (`episodes_by_patient`, `measurements_by_episode`) for the rows
+/// subqueries are index lookups (`episodes_by_patient`, `measurements_live`) for the rows
 /// of the page only. Binds: `$1` clinic id (only when filtered), then limit and offset.
 pub fn list_patients(by_clinic: bool) -> &'static str {
     static ALL: LazyLock<String> = LazyLock::new(|| list_patients_sql(false));

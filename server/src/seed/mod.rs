@@ -288,7 +288,7 @@ async fn finish(engine: &Engine, store: &dyn Store, shape: &Shape) -> Result<(),
             .map_err(db_failed("move the id sequences"))?;
     }
     engine
-        .execute_in_one_transaction(&["ANALYZE".to_owned()])
+        .refresh_statistics()
         .await
         .map_err(db_failed("refresh the statistics"))?;
     crate::sweep::refresh_review_queues(store, shape.as_of)
