@@ -7,7 +7,7 @@ use app::ports::StoreError;
 use app::reports::{BillingMinutes, CaseloadCount};
 use chrono::NaiveDate;
 
-use super::packed::{corrupt, day, unpack_contacts, unpack_scores, PackedRow};
+use super::packed::{corrupt, day, unpack_contacts, unpack_days, unpack_scores, PackedRow};
 use super::rows::status;
 
 #[derive(Debug, sqlx::FromRow)]
@@ -123,9 +123,8 @@ pub fn unpack_episodes(
             for contact in unpack_contacts(episode_id, contacts)? {
                 data.record_contact(contact);
             }
-            for d in reviews.split(',').filter(|d| !d.is_empty()) {
-                data.psychiatric_reviews.push(day(d).ok_or_else(bad)?);
-            }
+            data.psychiatric_reviews
+                .extend(unpack_days(episode_id, reviews)?);
             out.push(data);
         }
     }
