@@ -158,6 +158,10 @@ async fn start(store: &dyn Store, s: &Setup, day: &str) -> app::case_review::Mee
         .expect("start")
 }
 
+/// Free text as a consultant writes it, with what a packed read must carry through unchanged:
+/// quotes, separators, a backslash, a line break, non-Latin script.
+const AWKWARD_NOTE: &str = "Sleep \"better\", mood flat; ↑ dose?\nRecheck | C:\\plan, 睡眠 ok";
+
 async fn review(
     store: &dyn Store,
     s: &Setup,
@@ -170,7 +174,7 @@ async fn review(
             meeting_id: meeting.id,
             episode_id: episode,
             reviewed_on: meeting.meets_on,
-            note: String::new(),
+            note: AWKWARD_NOTE.to_owned(),
             user_id: s.consultant,
             carried_weeks: 0,
             recommendation: kind.map(|kind| NewRecommendation {
@@ -478,6 +482,35 @@ async fn a_meeting_records_reviews_and_carries_the_rest_forward(store: &dyn Stor
     assert_eq!(history.treatment_changes.len(), 1);
     assert_eq!(history.reviews.len(), 1);
     assert_eq!(history.reviews[0].recommendations.len(), 2);
+    // Back on the list by a manual mark: the card carries the same reviews and recommendations
+    // (the finished task with who finished it and when) as the episode's history reads them.
+    store
+        .mark_for_review(&NewReviewMark {
+            episode_id: a.episode_id,
+            marked_on: date("2026-01-10"),
+            reason: "side effects".to_owned(),
+            user_id: s.cm,
+        })
+        .await
+        .expect("mark");
+    let later = board(store, s.clinic, "2026-01-14").await;
+    let row = later
+        .rows
+        .iter()
+        .find(|r| r.entry.episode_id == a.episode_id)
+        .expect("marked");
+    assert_eq!(row.past_reviews, history.reviews);
+    assert!(row.past_reviews[0].note.starts_with(AWKWARD_NOTE));
+    assert!(row.past_reviews[0].reviewer_name.is_some());
+    let finished = row.past_reviews[0]
+        .recommendations
+        .iter()
+        .find(|r| r.id == dose.id)
+        .expect("finished task");
+    assert_eq!(finished.status, TaskStatus::Done);
+    assert!(finished.status_changed_at.is_some());
+    assert!(finished.status_by_name.is_some());
+    assert_eq!(row.open_recommendations.len(), 1);
     let open = store
         .tasks(&TaskScope {
             clinic_id: s.clinic,

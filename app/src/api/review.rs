@@ -107,13 +107,15 @@ pub mod load {
         meets_on: NaiveDate,
         today: NaiveDate,
     ) -> Result<(Board, Option<Meeting>), AppError> {
-        let settings = store.clinic_settings(clinic).await?;
         let scope = ReviewScope {
             clinic_id: clinic,
             meets_on,
             as_of: meets_on.max(today),
         };
-        let candidates = store.review_candidates(&scope).await?;
+        let (settings, candidates) = futures::try_join!(
+            store.clinic_settings(clinic),
+            store.review_candidates(&scope)
+        )?;
         let meeting = candidates.meeting.clone();
         let mut board = build_board(candidates, &settings.flag_rules, &scope, today);
         let refresh = std::mem::take(&mut board.refresh);
@@ -704,13 +706,15 @@ pub async fn get_review_list(
         None => today,
     };
     let store = super::context::store()?;
-    let settings = store.clinic_settings(clinic).await?;
     let scope = ReviewScope {
         clinic_id: clinic,
         meets_on: as_of,
         as_of,
     };
-    let candidates = store.review_candidates(&scope).await?;
+    let (settings, candidates) = futures::try_join!(
+        store.clinic_settings(clinic),
+        store.review_candidates(&scope)
+    )?;
     let board = build_board(candidates, &settings.flag_rules, &scope, as_of);
     if as_of == today {
         if let Err(e) = store.refresh_review_queue(&board.refresh).await {

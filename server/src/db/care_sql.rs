@@ -275,11 +275,15 @@ pub fn caseload(mine: bool) -> &'static CaseloadSql {
     }
 }
 
-/// The review list's candidate episodes (binds: clinic, evaluation day, meeting day): one
-/// statement, whose ids the record statements then take as a list.
-pub static CANDIDATE_IDS: LazyLock<String> = LazyLock::new(|| {
+/// The review list's candidate episodes with their queue rows (binds: clinic, evaluation day,
+/// meeting day): one statement, whose ids the record statements then take as a list. The queue
+/// rows are read with the selection, before the records, so that a write in between moves a
+/// row's version and the list's write-back leaves that row stale.
+pub static CANDIDATES: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT e.id FROM episodes e JOIN patients p ON p.id = e.patient_id \
+        "SELECT e.id AS episode_id, rq.version, rq.stale, rq.due_on \
+         FROM episodes e JOIN patients p ON p.id = e.patient_id \
+         LEFT JOIN review_queue rq ON rq.episode_id = e.id \
          WHERE {CANDIDATE_FILTER}"
     )
 });

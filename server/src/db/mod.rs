@@ -31,15 +31,15 @@ use crate::error::StartupError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-/// The review list's candidate read, exposed for query-plan tests and benchmarks: the statement
-/// that selects the candidates (binds: clinic, evaluation day, meeting day), and the statements
-/// that then read a list of 8 candidate ids (records for the rules, queue rows, reviews,
-/// recommendations, "ready" summaries).
+/// The review list's candidate read on SQLite, exposed for query-plan tests and benchmarks: the
+/// statement that selects the candidates with their queue rows (binds: clinic, evaluation day,
+/// meeting day), and the statements that then read a list of 8 candidate ids (records for the
+/// rules, reviews, recommendations, "ready" summaries).
 pub fn review_candidate_statements() -> (&'static str, Vec<&'static str>) {
-    let s = review_sql::candidates_for(8);
+    let s = review_sql::candidates_for(8, review_sql::Json::Sqlite);
     let r = &s.records;
     (
-        care_sql::CANDIDATE_IDS.as_str(),
+        care_sql::CANDIDATES.as_str(),
         vec![
             &r.episodes,
             &r.measurements,
@@ -48,7 +48,6 @@ pub fn review_candidate_statements() -> (&'static str, Vec<&'static str>) {
             &r.treatment_changes,
             &r.reviews,
             &r.marks,
-            &s.queue,
             &s.reviews,
             &s.recommendations,
             &s.preps,

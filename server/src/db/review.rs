@@ -101,13 +101,19 @@ macro_rules! impl_review_store {
                     Bind::Date(scope.meets_on),
                 ];
                 let meeting_binds = [Bind::Int(scope.clinic_id.0), Bind::Date(scope.meets_on)];
-                // The candidates and their queue rows first: a write after this read moves a
-                // row's version, and the write-back then leaves that row stale. The records are
-                // read after it, side by side on pooled connections.
-                let ids: Vec<(i64,)> = self
-                    .fetch_bound(&$crate::db::care_sql::CANDIDATE_IDS, &binds)
-                    .await?;
-                let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+                // The candidates with their queue rows first (see `care_sql::CANDIDATES`), and
+                // beside them what depends on the meeting only; the records then, side by side
+                // on pooled connections.
+                let (candidates, deferrals, meeting, previous) = tokio::try_join!(
+                    self.fetch_bound::<rows::CandidateRow>(
+                        &$crate::db::care_sql::CANDIDATES,
+                        &binds
+                    ),
+                    self.fetch_bound::<rows::DeferralRow>(sql::DEFERRALS, &meeting_binds),
+                    self.fetch_one_bound::<rows::MeetingRow>(&sql::MEETING_ON, &meeting_binds),
+                    self.fetch_bound::<rows::EntryRow>(sql::PREVIOUS_ENTRIES, &meeting_binds),
+                )?;
+                let ids: Vec<i64> = candidates.iter().map(|c| c.episode_id).collect();
                 let lists: Vec<(&'static sql::CandidateSql, Vec<Bind>)> = ids
                     .chunks(sql::MAX_IDS)
                     .map(|chunk| {
@@ -120,25 +126,21 @@ macro_rules! impl_review_store {
                             .take(size)
                             .map(Bind::Int)
                             .collect();
-                        (sql::candidates_for(size), list)
+                        (sql::candidates_for(size, <$db as sql::Dialect>::JSON), list)
                     })
                     .collect();
-                let mut queue: Vec<rows::QueueRow> = Vec::new();
-                for (statements, list) in &lists {
-                    queue.extend(
-                        self.fetch_bound::<rows::QueueRow>(&statements.queue, list)
-                            .await?,
-                    );
-                }
                 let mut loaded = $crate::db::care_rows::LoadedEpisodes::default();
-                let mut reviews: Vec<rows::CaseReviewRow> = Vec::new();
-                let mut recs: Vec<rows::RecommendationRow> = Vec::new();
+                let mut reviews = Vec::new();
+                let mut recs = Vec::new();
                 let mut latest_prep = std::collections::HashMap::new();
                 for (statements, list) in &lists {
                     let (part, part_reviews, part_recs, preps) = tokio::try_join!(
                         self.load_episodes(&statements.records, list),
-                        self.fetch_bound::<rows::CaseReviewRow>(&statements.reviews, list),
-                        self.fetch_bound::<rows::RecommendationRow>(
+                        self.fetch_bound::<$crate::db::packed::PackedRow>(
+                            &statements.reviews,
+                            list
+                        ),
+                        self.fetch_bound::<$crate::db::packed::PackedRow>(
                             &statements.recommendations,
                             list
                         ),
@@ -153,17 +155,15 @@ macro_rules! impl_review_store {
                         latest_prep.insert(p.episode_id, p);
                     }
                 }
-                let (deferrals, meeting, previous) = tokio::try_join!(
-                    self.fetch_bound::<rows::DeferralRow>(sql::DEFERRALS, &meeting_binds),
-                    self.fetch_one_bound::<rows::MeetingRow>(&sql::MEETING_ON, &meeting_binds),
-                    self.fetch_bound::<rows::EntryRow>(sql::PREVIOUS_ENTRIES, &meeting_binds),
-                )?;
                 Ok(app::case_review::ReviewCandidates {
                     episodes: loaded.episodes,
                     care_plans: loaded.care_plans,
                     last_changes: loaded.last_changes,
-                    queue: queue.into_iter().map(Into::into).collect(),
-                    reviews: rows::attach(reviews, recs)?,
+                    queue: candidates
+                        .iter()
+                        .filter_map(rows::CandidateRow::queue)
+                        .collect(),
+                    reviews: rows::attach_packed(&reviews, &recs)?,
                     preps: latest_prep.into_values().map(Into::into).collect(),
                     deferrals: deferrals.into_iter().map(Into::into).collect(),
                     meeting: meeting.map(Into::into),

@@ -44,26 +44,29 @@ impl From<MarkRow> for ReviewMarkRecord {
     }
 }
 
+/// A review-list candidate and its queue row, if it has one (`care_sql::CANDIDATES`).
 #[derive(Debug, sqlx::FromRow)]
-pub struct QueueRow {
+pub struct CandidateRow {
     pub episode_id: i64,
-    pub version: i64,
-    pub stale: bool,
+    pub version: Option<i64>,
+    pub stale: Option<bool>,
     pub due_on: Option<NaiveDate>,
 }
 
-impl From<QueueRow> for QueueState {
-    fn from(r: QueueRow) -> Self {
-        QueueState {
-            episode_id: EpisodeId(r.episode_id),
-            version: r.version,
-            stale: r.stale,
-            due_on: r.due_on,
-        }
+impl CandidateRow {
+    /// The candidate's queue row.
+    pub fn queue(&self) -> Option<QueueState> {
+        Some(QueueState {
+            episode_id: EpisodeId(self.episode_id),
+            version: self.version?,
+            stale: self.stale?,
+            due_on: self.due_on,
+        })
     }
 }
 
-#[derive(Debug, sqlx::FromRow)]
+/// A case review as a row, or as one object of a packed array (`review_sql::CandidateSql`).
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct CaseReviewRow {
     pub id: i64,
     pub meeting_id: i64,
@@ -89,7 +92,8 @@ impl From<CaseReviewRow> for CaseReview {
     }
 }
 
-#[derive(Debug, sqlx::FromRow)]
+/// A recommendation as a row, or as one object of a packed array (`review_sql::CandidateSql`).
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct RecommendationRow {
     pub id: i64,
     pub case_review_id: i64,
@@ -146,6 +150,34 @@ pub fn attach(
         }
     }
     Ok(out)
+}
+
+/// The rows of packed JSON arrays, one array per episode.
+fn unpack_json<T: serde::de::DeserializeOwned>(
+    rows: &[super::packed::PackedRow],
+    what: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        let items: Vec<T> = serde_json::from_str(&row.packed)
+            .map_err(|_| super::packed::corrupt(row.episode_id, what))?;
+        out.extend(items);
+    }
+    Ok(out)
+}
+
+/// Packed case reviews (oldest first) with their packed recommendations attached in the order
+/// they were made, as [`attach`] gives them from rows.
+pub fn attach_packed(
+    reviews: &[super::packed::PackedRow],
+    recommendations: &[super::packed::PackedRow],
+) -> Result<Vec<CaseReview>, StoreError> {
+    let mut reviews: Vec<CaseReviewRow> = unpack_json(reviews, "case reviews")?;
+    reviews.sort_by_key(|r| (r.reviewed_on, r.id));
+    let mut recommendations: Vec<RecommendationRow> =
+        unpack_json(recommendations, "recommendations")?;
+    recommendations.sort_by_key(|r| r.id);
+    attach(reviews, recommendations)
 }
 
 #[derive(Debug, sqlx::FromRow)]

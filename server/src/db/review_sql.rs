@@ -19,13 +19,82 @@ pub const RECOMMENDATION_FROM: &str = "FROM recommendations x \
      JOIN case_reviews cr ON cr.id = x.case_review_id \
      LEFT JOIN users ru ON ru.id = x.recorded_by LEFT JOIN users su ON su.id = x.status_by";
 
+/// How an engine spells JSON aggregation, the one thing the packed case reviews need that the two
+/// engines name differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Json {
+    /// `json_group_array(json_object(…))`
+    Sqlite,
+    /// `json_agg(json_build_object(…))`
+    Postgres,
+}
+
+impl Json {
+    /// `[{…}, …]` of the named columns, one object per row of the group, as text.
+    fn array_of(self, fields: &[(&str, &str)]) -> String {
+        let pairs = fields
+            .iter()
+            .map(|(name, column)| format!("'{name}', {column}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match self {
+            Json::Sqlite => format!("CAST(json_group_array(json_object({pairs})) AS TEXT)"),
+            Json::Postgres => format!("CAST(json_agg(json_build_object({pairs})) AS TEXT)"),
+        }
+    }
+}
+
+/// The engine behind a store's `sqlx` database type.
+pub trait Dialect {
+    const JSON: Json;
+}
+
+impl Dialect for sqlx::Sqlite {
+    const JSON: Json = Json::Sqlite;
+}
+
+impl Dialect for sqlx::Postgres {
+    const JSON: Json = Json::Postgres;
+}
+
+/// The fields of a packed case review, named as `review_rows::CaseReviewRow`'s.
+const CASE_REVIEW_FIELDS: [(&str, &str); 7] = [
+    ("id", "r.id"),
+    ("meeting_id", "r.meeting_id"),
+    ("meets_on", "m.meets_on"),
+    ("episode_id", "r.episode_id"),
+    ("reviewed_on", "r.reviewed_on"),
+    ("reviewer_name", "u.display_name"),
+    ("note", "r.note"),
+];
+
+/// The fields of a packed recommendation, named as `review_rows::RecommendationRow`'s.
+const RECOMMENDATION_FIELDS: [(&str, &str); 12] = [
+    ("id", "x.id"),
+    ("case_review_id", "x.case_review_id"),
+    ("episode_id", "x.episode_id"),
+    ("kind", "x.kind"),
+    ("details", "x.details"),
+    ("status", "x.status"),
+    ("due_on", "x.due_on"),
+    ("version", "x.version"),
+    ("recorded_on", "cr.reviewed_on"),
+    ("recorded_by_name", "ru.display_name"),
+    ("status_changed_at", "x.status_changed_at"),
+    ("status_by_name", "su.display_name"),
+];
+
 /// The statements that read a list of candidate episodes (`$1 … $n`, each an episode id): their
-/// records for the rules, queue rows, reviews, recommendations and "ready" summaries. One set is
+/// records for the rules, reviews, recommendations and "ready" summaries. One set is
 /// built per list size, rounded up to a power of two (the list is padded by repeating its last
 /// id), so that a few prepared statements serve every list.
+///
+/// Case reviews and recommendations come packed, one JSON array per episode (their notes are
+/// free text, which the `string_agg` packing of scores and contacts cannot carry): a listed
+/// patient has about ten reviews and eight recommendations, and handing over rows one by one cost
+/// the list more than the database's work for them.
 pub struct CandidateSql {
     pub records: CaseloadSql,
-    pub queue: String,
     pub reviews: String,
     pub recommendations: String,
     pub preps: String,
@@ -39,21 +108,19 @@ pub fn id_bucket(n: usize) -> usize {
     n.clamp(8, MAX_IDS).next_power_of_two()
 }
 
-fn candidate_sql(size: usize) -> CandidateSql {
+fn candidate_sql(size: usize, json: Json) -> CandidateSql {
     let ids = placeholders(size);
+    let reviews = json.array_of(&CASE_REVIEW_FIELDS);
+    let recommendations = json.array_of(&RECOMMENDATION_FIELDS);
     CandidateSql {
         records: caseload_sql_with(&format!("e.id IN ({ids})"), ids.clone()),
-        queue: format!(
-            "SELECT q.episode_id, q.version, q.stale, q.due_on FROM review_queue q \
-             WHERE q.episode_id IN ({ids})"
-        ),
         reviews: format!(
-            "SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.episode_id IN ({ids}) \
-             ORDER BY r.reviewed_on, r.id"
+            "SELECT r.episode_id, {reviews} AS packed {CASE_REVIEW_FROM} \
+             WHERE r.episode_id IN ({ids}) GROUP BY r.episode_id"
         ),
         recommendations: format!(
-            "SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.episode_id IN ({ids}) \
-             ORDER BY x.id"
+            "SELECT x.episode_id, {recommendations} AS packed {RECOMMENDATION_FROM} \
+             WHERE x.episode_id IN ({ids}) GROUP BY x.episode_id"
         ),
         preps: format!(
             "SELECT rp.episode_id, rp.prepared_on, rp.summary, u.display_name AS prepared_by_name \
@@ -63,16 +130,23 @@ fn candidate_sql(size: usize) -> CandidateSql {
     }
 }
 
-/// The statements for a list of `size` ids (a power of two from 8 to [`MAX_IDS`]), built once.
-pub fn candidates_for(size: usize) -> &'static CandidateSql {
-    static BUCKETS: LazyLock<Vec<CandidateSql>> = LazyLock::new(|| {
+/// The statements for a list of `size` ids (a power of two from 8 to [`MAX_IDS`]) on an engine,
+/// built once.
+pub fn candidates_for(size: usize, json: Json) -> &'static CandidateSql {
+    fn buckets(json: Json) -> Vec<CandidateSql> {
         (3..=MAX_IDS.trailing_zeros())
-            .map(|k| candidate_sql(1 << k))
+            .map(|k| candidate_sql(1 << k, json))
             .collect()
-    });
+    }
+    static SQLITE: LazyLock<Vec<CandidateSql>> = LazyLock::new(|| buckets(Json::Sqlite));
+    static POSTGRES: LazyLock<Vec<CandidateSql>> = LazyLock::new(|| buckets(Json::Postgres));
+    let all = match json {
+        Json::Sqlite => &*SQLITE,
+        Json::Postgres => &*POSTGRES,
+    };
     let k = id_bucket(size).trailing_zeros().saturating_sub(3);
-    let k = usize::try_from(k).unwrap_or(0).min(BUCKETS.len() - 1);
-    &BUCKETS[k]
+    let k = usize::try_from(k).unwrap_or(0).min(all.len() - 1);
+    &all[k]
 }
 
 /// Deferrals from a clinic's meeting: `$1` clinic, `$2` meeting day.
