@@ -34,9 +34,32 @@ pub enum Command {
     Token(TokenCommand),
     /// Import patients and their historical scores from a CSV file (all or nothing).
     Import(ImportArgs),
+    /// Copy the whole registry to a new file while the server runs (SQLite: `VACUUM INTO`;
+    /// PostgreSQL: `pg_dump --format=custom`).
+    Backup(BackupArgs),
+    /// Replace the registry with a backup (stop the server first). Refuses to replace a
+    /// registry that holds data unless `--force` is given.
+    Restore(RestoreArgs),
     /// Fill an empty registry with synthetic clinics, staff and patients, for demonstrations
     /// and benchmarks. Every name, record number and score it writes is made up.
     Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    #[arg(long)]
+    pub to: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `tandem backup`.
+    #[arg(long)]
+    pub from: std::path::PathBuf,
+    /// Replace a registry that holds data.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 pub mod admin_cli;
 pub mod api_v1;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -139,6 +140,8 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             let opened = db::open_and_migrate(&db).await?;
             admin_cli::import(opened.store.as_ref(), args).await
         }
+        Some(Command::Backup(args)) => backup::backup(&db, &args.to).await,
+        Some(Command::Restore(args)) => backup::restore(&db, &args.from, args.force).await,
         Some(Command::Seed(args)) => {
             let engine = db::Engine::open_and_migrate(&db).await?;
             seed::command(&engine, &args).await

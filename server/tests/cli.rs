@@ -556,3 +556,246 @@ fn seed_fills_an_empty_registry_once_and_says_how_to_sign_in() {
         assert_clear_failure(&out, expected);
     }
 }
+
+/// Every table of a SQLite file: its name, row count and a digest of every row in rowid order.
+async fn table_digests(path: &std::path::Path) -> Vec<(String, i64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("open");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables");
+    let mut out = Vec::new();
+    for table in tables {
+        let columns: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&pool)
+                .await
+                .expect("columns");
+        let row = columns
+            .iter()
+            .map(|c| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || ',' || ");
+        let rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\" ORDER BY rowid"))
+                .fetch_all(&pool)
+                .await
+                .expect("rows");
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        rows.hash(&mut hasher);
+        out.push((
+            table,
+            i64::try_from(rows.len()).expect("count"),
+            hasher.finish(),
+        ));
+    }
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .expect("check");
+    assert_eq!(check, "ok", "{}", path.display());
+    pool.close().await;
+    out
+}
+
+/// A backup taken while clinics are being written is one consistent registry; restoring it gives
+/// the same tables, row counts and rows. A backup never overwrites a file, and a restore refuses
+/// to replace a registry that holds data unless forced.
+#[tokio::test]
+async fn a_backup_taken_under_writes_restores_table_for_table() {
+    let dir = tempfile::tempdir().expect("dir");
+    let live = dir.path().join("live");
+    let seeded = run(tandem()
+        .args(["seed", "--patients", "40", "--clinics", "2"])
+        .env("TANDEM_DATA_DIR", &live)
+        .env("TANDEM_SEED_PASSWORD", "synthetic backup phrase"));
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let live_db = live.join("tandem.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", live_db.display()))
+        .await
+        .expect("open");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM clinics")
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+    };
+    let before = count().await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let pool = pool.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                sqlx::query(
+                    "INSERT INTO clinics (name, created_at) VALUES ($1, CURRENT_TIMESTAMP)",
+                )
+                .bind(format!("Synthetic clinic under backup {n}"))
+                .execute(&pool)
+                .await
+                .expect("write during the backup");
+                n += 1;
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            n
+        })
+    };
+    let file = dir.path().join("registry.backup");
+    let taken = {
+        let file = file.clone();
+        let live = live.clone();
+        tokio::task::spawn_blocking(move || {
+            run(tandem()
+                .args(["backup", "--to"])
+                .arg(&file)
+                .env("TANDEM_DATA_DIR", &live))
+        })
+        .await
+        .expect("backup")
+    };
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await.expect("writer");
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    assert!(written > 0, "no write ran beside the backup");
+    let after = count().await;
+    pool.close().await;
+
+    let backup = table_digests(&file).await;
+    let clinics = backup
+        .iter()
+        .find(|(t, ..)| t == "clinics")
+        .expect("clinics")
+        .1;
+    assert!(
+        (before..=after).contains(&clinics),
+        "{before} ≤ {clinics} ≤ {after}"
+    );
+    assert!(backup.iter().any(|(t, n, _)| t == "measurements" && *n > 0));
+
+    let restored_dir = dir.path().join("restored");
+    let restored = run(tandem()
+        .args(["restore", "--from"])
+        .arg(&file)
+        .env("TANDEM_DATA_DIR", &restored_dir));
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert_eq!(table_digests(&restored_dir.join("tandem.db")).await, backup);
+
+    // Never over a file, never over data without --force.
+    let again = run(tandem()
+        .args(["backup", "--to"])
+        .arg(&file)
+        .env("TANDEM_DATA_DIR", &live));
+    assert_clear_failure(&again, "already exists");
+    let refused = run(tandem()
+        .args(["restore", "--from"])
+        .arg(&file)
+        .env("TANDEM_DATA_DIR", &live));
+    assert_clear_failure(&refused, "already holds a registry");
+    assert_eq!(
+        table_digests(&live_db)
+            .await
+            .iter()
+            .find(|(t, ..)| t == "clinics")
+            .map(|c| c.1),
+        Some(after),
+        "a refused restore changed the registry"
+    );
+    let forced = run(tandem()
+        .args(["restore", "--force", "--from"])
+        .arg(&file)
+        .env("TANDEM_DATA_DIR", &live));
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(table_digests(&live_db).await, backup);
+    let not_a_backup = run(tandem()
+        .args(["restore", "--from"])
+        .arg(dir.path().join("missing.backup"))
+        .env("TANDEM_DATA_DIR", dir.path().join("elsewhere")));
+    assert_clear_failure(&not_a_backup, "does not exist");
+}
+
+/// Every table of a PostgreSQL database with its row count and a digest of its rows in key order.
+async fn pg_table_digests(url: &str) -> Vec<(String, i64, String)> {
+    let pool = sqlx::PgPool::connect(url).await.expect("connect");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables");
+    let mut out = Vec::new();
+    for table in tables {
+        let (n, digest): (i64, Option<String>) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM \"{table}\" t"
+        ))
+        .fetch_one(&pool)
+        .await
+        .expect("digest");
+        out.push((table, n, digest.unwrap_or_default()));
+    }
+    pool.close().await;
+    out
+}
+
+/// On PostgreSQL a backup is `pg_dump`'s custom format and a restore `pg_restore` in one
+/// transaction: the restored database has the same tables and rows, and a database that holds a
+/// registry is only replaced with `--force`.
+#[tokio::test]
+async fn a_postgres_backup_restores_table_for_table() {
+    let Some(source) = support::TempPgDb::create().await else {
+        return;
+    };
+    let Some(target) = support::TempPgDb::create().await else {
+        source.drop_db().await;
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("registry.dump");
+    let (src, dst, f) = (source.url.clone(), target.url.clone(), file.clone());
+    let outputs = tokio::task::spawn_blocking(move || {
+        let seeded = run(tandem()
+            .args(["seed", "--patients", "30"])
+            .env("DATABASE_URL", &src)
+            .env("TANDEM_SEED_PASSWORD", "synthetic backup phrase"));
+        let taken = run(tandem()
+            .args(["backup", "--to"])
+            .arg(&f)
+            .env("DATABASE_URL", &src));
+        let restored = run(tandem()
+            .args(["restore", "--from"])
+            .arg(&f)
+            .env("DATABASE_URL", &dst));
+        let refused = run(tandem()
+            .args(["restore", "--from"])
+            .arg(&f)
+            .env("DATABASE_URL", &dst));
+        let forced = run(tandem()
+            .args(["restore", "--force", "--from"])
+            .arg(&f)
+            .env("DATABASE_URL", &dst));
+        [seeded, taken, restored, refused, forced]
+    })
+    .await
+    .expect("commands");
+    let digests = (
+        pg_table_digests(&source.url).await,
+        pg_table_digests(&target.url).await,
+    );
+    source.drop_db().await;
+    target.drop_db().await;
+    let [seeded, taken, restored, refused, forced] = outputs;
+    for out in [&seeded, &taken, &restored, &forced] {
+        assert!(out.status.success(), "{}", stderr(out));
+    }
+    assert_clear_failure(&refused, "already holds a registry");
+    let (from, to) = digests;
+    assert!(from.iter().any(|(t, n, _)| t == "measurements" && *n > 0));
+    assert_eq!(from, to);
+}

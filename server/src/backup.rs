@@ -1,0 +1,250 @@
+//! `tandem backup` and `tandem restore`: a consistent copy of the whole registry, taken while the
+//! server runs, and its return. SQLite copies with `VACUUM INTO` (one read transaction, so the
+//! copy is the database as it stood at one instant, compacted) and checks the copy with `PRAGMA
+//! integrity_check`; PostgreSQL uses `pg_dump --format=custom` and `pg_restore` in one
+//! transaction. A restore refuses to replace a registry that holds data unless forced.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::ConnectOptions;
+
+use crate::config::Database;
+use crate::error::StartupError;
+
+fn refuse(message: impl Into<String>) -> StartupError {
+    StartupError::Command(message.into())
+}
+
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
+/// The registry's tables, for the summary and the checks (no row content, only counts).
+const TABLES_SQL: &str = "SELECT name FROM sqlite_master WHERE type = 'table' \
+     AND name NOT LIKE 'sqlite_%' ORDER BY name";
+
+/// Opens an existing SQLite file (never creating one), or says why not. The live registry is
+/// opened for writing: a connection to a database in WAL mode must be able to use its shared
+/// memory file, and a copy (`VACUUM INTO`) only reads.
+async fn open_existing(path: &Path, what: &str) -> Result<SqlitePool, StartupError> {
+    if !path.is_file() {
+        return Err(refuse(format!("{what} {} does not exist", path.display())));
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .busy_timeout(crate::db::sqlite::BUSY_TIMEOUT)
+        .disable_statement_logging();
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|e| refuse(format!("cannot open {what} {}: {e}", path.display())))
+}
+
+/// `PRAGMA integrity_check` is "ok", and the file is a Tandem registry (it has the migration
+/// table); returns the number of tables.
+async fn check_registry(pool: &SqlitePool, path: &Path) -> Result<usize, StartupError> {
+    let bad = |why: String| {
+        refuse(format!(
+            "{} is not a usable Tandem backup: {why}",
+            path.display()
+        ))
+    };
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(pool)
+        .await
+        .map_err(|e| bad(e.to_string()))?;
+    if check != "ok" {
+        return Err(bad(format!("integrity check says {check:?}")));
+    }
+    let tables: Vec<String> = sqlx::query_scalar(TABLES_SQL)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| bad(e.to_string()))?;
+    if !tables.iter().any(|t| t == "_sqlx_migrations") {
+        return Err(bad("it has no Tandem schema".to_owned()));
+    }
+    Ok(tables.len())
+}
+
+/// Whether an existing SQLite registry holds any patient, user or clinic.
+async fn holds_data(pool: &SqlitePool) -> Result<bool, StartupError> {
+    let tables: Vec<String> = sqlx::query_scalar(TABLES_SQL)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| refuse(format!("cannot read the registry: {e}")))?;
+    for table in ["patients", "users", "clinics"] {
+        if tables.iter().any(|t| t == table) {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(pool)
+                .await
+                .map_err(|e| refuse(format!("cannot read the registry: {e}")))?;
+            if n > 0 {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Refuses to write over an existing file.
+fn fresh_target(to: &Path) -> Result<(), StartupError> {
+    if to.exists() {
+        return Err(refuse(format!(
+            "{} already exists; choose a new file name (a backup never overwrites)",
+            to.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Runs an external PostgreSQL tool, reporting its first error line.
+fn run_tool(mut cmd: Command, tool: &str) -> Result<(), StartupError> {
+    let out = cmd.output().map_err(|e| {
+        refuse(format!(
+            "cannot run {tool} (is the PostgreSQL client installed?): {e}"
+        ))
+    })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message");
+    Err(refuse(format!("{tool} failed: {line}")))
+}
+
+/// `tandem backup --to <file>`.
+pub async fn backup(db: &Database, to: &Path) -> Result<(), StartupError> {
+    fresh_target(to)?;
+    match db {
+        Database::Sqlite { path } => {
+            let pool = open_existing(path, "the registry").await?;
+            check_registry(&pool, path).await?;
+            sqlx::query("VACUUM INTO ?")
+                .bind(to.to_string_lossy().into_owned())
+                .execute(&pool)
+                .await
+                .map_err(|e| refuse(format!("the backup failed: {e}")))?;
+            pool.close().await;
+            let copy = open_existing(to, "the backup").await?;
+            let tables = check_registry(&copy, to).await?;
+            copy.close().await;
+            say(&format!(
+                "backed up {} to {} ({tables} tables, integrity ok)",
+                path.display(),
+                to.display()
+            ));
+        }
+        Database::Postgres { url, display } => {
+            let mut cmd = Command::new("pg_dump");
+            cmd.args(["--format=custom", "--no-owner", "--file"])
+                .arg(to)
+                .arg("--dbname")
+                .arg(url);
+            run_tool(cmd, "pg_dump")?;
+            say(&format!("backed up {display} to {}", to.display()));
+        }
+    }
+    tracing::info!("backup written");
+    Ok(())
+}
+
+/// The file beside `path` with `suffix` appended to its name.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// `tandem restore --from <file> [--force]`. The server must be stopped first.
+pub async fn restore(db: &Database, from: &Path, force: bool) -> Result<(), StartupError> {
+    match db {
+        Database::Sqlite { path } => {
+            let source = open_existing(from, "the backup").await?;
+            check_registry(&source, from).await?;
+            source.close().await;
+            if path.exists() {
+                let target = open_existing(path, "the registry").await?;
+                let occupied = holds_data(&target).await?;
+                target.close().await;
+                if occupied && !force {
+                    return Err(refuse(format!(
+                        "{} already holds a registry; stop the server and add --force to replace it",
+                        path.display()
+                    )));
+                }
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| refuse(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            // Copy beside the registry, make it durable, then swap it in with one rename; the
+            // old registry's write-ahead log must not be replayed onto the restored file.
+            let staged = beside(path, ".restoring");
+            std::fs::copy(from, &staged)
+                .and_then(|_| std::fs::File::open(&staged)?.sync_all())
+                .map_err(|e| refuse(format!("cannot copy the backup: {e}")))?;
+            for suffix in ["-wal", "-shm"] {
+                let side = beside(path, suffix);
+                if side.exists() {
+                    std::fs::remove_file(&side)
+                        .map_err(|e| refuse(format!("cannot remove {}: {e}", side.display())))?;
+                }
+            }
+            std::fs::rename(&staged, path)
+                .map_err(|e| refuse(format!("cannot put the backup in place: {e}")))?;
+            say(&format!(
+                "restored {} from {}",
+                path.display(),
+                from.display()
+            ));
+        }
+        Database::Postgres { url, display } => {
+            if !from.is_file() {
+                return Err(refuse(format!(
+                    "the backup {} does not exist",
+                    from.display()
+                )));
+            }
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(url)
+                .await
+                .map_err(|e| refuse(format!("cannot connect to {display}: {e}")))?;
+            let occupied: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = 'patients')",
+            )
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| refuse(format!("cannot read {display}: {e}")))?;
+            pool.close().await;
+            if occupied && !force {
+                return Err(refuse(format!(
+                    "{display} already holds a registry; stop the server and add --force to replace it"
+                )));
+            }
+            let mut cmd = Command::new("pg_restore");
+            cmd.args([
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+            ])
+            .arg("--dbname")
+            .arg(url)
+            .arg(from);
+            run_tool(cmd, "pg_restore")?;
+            say(&format!("restored {display} from {}", from.display()));
+        }
+    }
+    tracing::info!("registry restored");
+    Ok(())
+}
