@@ -13,8 +13,18 @@ use crate::error::StartupError;
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
+    /// Log lines as text, or as one JSON object per line for a log collector.
+    #[arg(long, env = "TANDEM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

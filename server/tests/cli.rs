@@ -799,3 +799,35 @@ async fn a_postgres_backup_restores_table_for_table() {
     assert!(from.iter().any(|(t, n, _)| t == "measurements" && *n > 0));
     assert_eq!(from, to);
 }
+
+/// With `TANDEM_LOG_FORMAT=json` every log line is one JSON object with a level and a message,
+/// for a log collector; the default stays plain text.
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = run(tandem()
+        .arg("migrate")
+        .env("TANDEM_DATA_DIR", dir.path())
+        .env("RUST_LOG", "info")
+        .env("TANDEM_LOG_FORMAT", "json"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["level"] == "INFO" && l["message"] == "schema is up to date"),
+        "{lines:?}"
+    );
+    let text = run(tandem()
+        .arg("migrate")
+        .env("TANDEM_DATA_DIR", dir.path())
+        .env("RUST_LOG", "info"));
+    assert!(stderr(&text).contains("schema is up to date"));
+    assert!(!stderr(&text).trim_start().starts_with('{'));
+    let bad = run(tandem().args(["--log-format", "xml", "migrate"]));
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("xml"), "{}", stderr(&bad));
+}
