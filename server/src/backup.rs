@@ -101,6 +101,62 @@ fn fresh_target(to: &Path) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// A PostgreSQL URL without its password, and the password (percent-decoded), so that a tool
+/// gets the password in its environment (`PGPASSWORD`) and not on its command line, where any
+/// user of the machine could read it in the process list.
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_owned(), None);
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return (url.to_owned(), None);
+    };
+    let Some((user, password)) = userinfo.split_once(':') else {
+        return (url.to_owned(), None);
+    };
+    (
+        format!("{scheme}://{user}@{host}{tail}"),
+        Some(percent_decode(password)),
+    )
+}
+
+/// `%XX` escapes of a URL part decoded (invalid escapes are kept as written).
+fn percent_decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A PostgreSQL client tool pointed at `url`, the password passed in its environment.
+fn pg_tool(tool: &str, url: &str) -> Command {
+    let (url, password) = split_password(url);
+    let mut cmd = Command::new(tool);
+    if let Some(password) = password {
+        cmd.env("PGPASSWORD", password);
+    }
+    cmd.arg("--dbname").arg(url);
+    cmd
+}
+
 /// Runs an external PostgreSQL tool, reporting its first error line.
 fn run_tool(mut cmd: Command, tool: &str) -> Result<(), StartupError> {
     let out = cmd.output().map_err(|e| {
@@ -142,11 +198,9 @@ pub async fn backup(db: &Database, to: &Path) -> Result<(), StartupError> {
             ));
         }
         Database::Postgres { url, display } => {
-            let mut cmd = Command::new("pg_dump");
+            let mut cmd = pg_tool("pg_dump", url);
             cmd.args(["--format=custom", "--no-owner", "--file"])
-                .arg(to)
-                .arg("--dbname")
-                .arg(url);
+                .arg(to);
             run_tool(cmd, "pg_dump")?;
             say(&format!("backed up {display} to {}", to.display()));
         }
@@ -230,7 +284,7 @@ pub async fn restore(db: &Database, from: &Path, force: bool) -> Result<(), Star
                     "{display} already holds a registry; stop the server and add --force to replace it"
                 )));
             }
-            let mut cmd = Command::new("pg_restore");
+            let mut cmd = pg_tool("pg_restore", url);
             cmd.args([
                 "--clean",
                 "--if-exists",
@@ -238,8 +292,6 @@ pub async fn restore(db: &Database, from: &Path, force: bool) -> Result<(), Star
                 "--single-transaction",
                 "--exit-on-error",
             ])
-            .arg("--dbname")
-            .arg(url)
             .arg(from);
             run_tool(cmd, "pg_restore")?;
             say(&format!("restored {display} from {}", from.display()));
@@ -247,4 +299,26 @@ pub async fn restore(db: &Database, from: &Path, force: bool) -> Result<(), Star
     }
     tracing::info!("registry restored");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_password;
+
+    #[test]
+    fn a_postgres_password_leaves_the_command_line_for_the_environment() {
+        assert_eq!(
+            split_password("postgres://tandem:s%40cret:x@db.example:5432/reg?sslmode=require"),
+            (
+                "postgres://tandem@db.example:5432/reg?sslmode=require".to_owned(),
+                Some("s@cret:x".to_owned())
+            )
+        );
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/test",
+            "postgres://127.0.0.1/test",
+        ] {
+            assert_eq!(split_password(url), (url.to_owned(), None));
+        }
+    }
 }
