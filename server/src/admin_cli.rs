@@ -13,11 +13,11 @@ use crate::config::{ClinicCommand, ImportArgs, TokenCommand, UserCommand};
 use crate::error::StartupError;
 use crate::password;
 
-fn refuse(message: impl Into<String>) -> StartupError {
+pub(crate) fn refuse(message: impl Into<String>) -> StartupError {
     StartupError::Command(message.into())
 }
 
-fn out(line: &str) {
+pub(crate) fn out(line: &str) {
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 

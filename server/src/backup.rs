@@ -10,17 +10,9 @@ use std::process::Command;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::ConnectOptions;
 
+use crate::admin_cli::{out, refuse};
 use crate::config::Database;
 use crate::error::StartupError;
-
-fn refuse(message: impl Into<String>) -> StartupError {
-    StartupError::Command(message.into())
-}
-
-fn say(line: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stdout(), "{line}");
-}
 
 /// The registry's tables, for the summary and the checks (no row content, only counts).
 const TABLES_SQL: &str = "SELECT name FROM sqlite_master WHERE type = 'table' \
@@ -191,7 +183,7 @@ pub async fn backup(db: &Database, to: &Path) -> Result<(), StartupError> {
             let copy = open_existing(to, "the backup").await?;
             let tables = check_registry(&copy, to).await?;
             copy.close().await;
-            say(&format!(
+            out(&format!(
                 "backed up {} to {} ({tables} tables, integrity ok)",
                 path.display(),
                 to.display()
@@ -202,7 +194,7 @@ pub async fn backup(db: &Database, to: &Path) -> Result<(), StartupError> {
             cmd.args(["--format=custom", "--no-owner", "--file"])
                 .arg(to);
             run_tool(cmd, "pg_dump")?;
-            say(&format!("backed up {display} to {}", to.display()));
+            out(&format!("backed up {display} to {}", to.display()));
         }
     }
     tracing::info!("backup written");
@@ -253,7 +245,7 @@ pub async fn restore(db: &Database, from: &Path, force: bool) -> Result<(), Star
             }
             std::fs::rename(&staged, path)
                 .map_err(|e| refuse(format!("cannot put the backup in place: {e}")))?;
-            say(&format!(
+            out(&format!(
                 "restored {} from {}",
                 path.display(),
                 from.display()
@@ -271,13 +263,20 @@ pub async fn restore(db: &Database, from: &Path, force: bool) -> Result<(), Star
                 .connect(url)
                 .await
                 .map_err(|e| refuse(format!("cannot connect to {display}: {e}")))?;
-            let occupied: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM information_schema.tables \
-                 WHERE table_schema = current_schema() AND table_name = 'patients')",
-            )
-            .fetch_one(&pool)
-            .await
-            .map_err(|e| refuse(format!("cannot read {display}: {e}")))?;
+            // As on SQLite: a registry holds data when it has a patient, a user or a clinic.
+            let read = |e: sqlx::Error| refuse(format!("cannot read {display}: {e}"));
+            let migrated: bool = sqlx::query_scalar("SELECT to_regclass('patients') IS NOT NULL")
+                .fetch_one(&pool)
+                .await
+                .map_err(read)?;
+            let occupied = migrated
+                && sqlx::query_scalar::<_, bool>(
+                    "SELECT EXISTS (SELECT 1 FROM patients) OR EXISTS (SELECT 1 FROM users) \
+                     OR EXISTS (SELECT 1 FROM clinics)",
+                )
+                .fetch_one(&pool)
+                .await
+                .map_err(read)?;
             pool.close().await;
             if occupied && !force {
                 return Err(refuse(format!(
@@ -294,7 +293,7 @@ pub async fn restore(db: &Database, from: &Path, force: bool) -> Result<(), Star
             ])
             .arg(from);
             run_tool(cmd, "pg_restore")?;
-            say(&format!("restored {display} from {}", from.display()));
+            out(&format!("restored {display} from {}", from.display()));
         }
     }
     tracing::info!("registry restored");

@@ -4,16 +4,8 @@ use std::sync::LazyLock;
 
 use super::care_sql::{caseload_sql_with, placeholders, CaseloadSql, MARK_COLUMNS};
 
-const CASE_REVIEW_COLUMNS: &str = "r.id, r.meeting_id, m.meets_on, r.episode_id, r.reviewed_on, \
-     u.display_name AS reviewer_name, r.note";
-
 const CASE_REVIEW_FROM: &str = "FROM case_reviews r JOIN review_meetings m ON m.id = r.meeting_id \
      LEFT JOIN users u ON u.id = r.reviewer_id";
-
-pub const RECOMMENDATION_COLUMNS: &str =
-    "x.id, x.case_review_id, x.episode_id, x.kind, x.details, \
-     x.status, x.due_on, x.version, cr.reviewed_on AS recorded_on, \
-     ru.display_name AS recorded_by_name, x.status_changed_at, su.display_name AS status_by_name";
 
 pub const RECOMMENDATION_FROM: &str = "FROM recommendations x \
      JOIN case_reviews cr ON cr.id = x.case_review_id \
@@ -57,7 +49,7 @@ impl Dialect for sqlx::Postgres {
     const JSON: Json = Json::Postgres;
 }
 
-/// The fields of a packed case review, named as `review_rows::CaseReviewRow`'s.
+/// The fields of a case review, named as `review_rows::CaseReviewRow`'s, read as rows or packed.
 const CASE_REVIEW_FIELDS: [(&str, &str); 7] = [
     ("id", "r.id"),
     ("meeting_id", "r.meeting_id"),
@@ -68,7 +60,8 @@ const CASE_REVIEW_FIELDS: [(&str, &str); 7] = [
     ("note", "r.note"),
 ];
 
-/// The fields of a packed recommendation, named as `review_rows::RecommendationRow`'s.
+/// The fields of a recommendation, named as `review_rows::RecommendationRow`'s, read as rows or
+/// packed.
 const RECOMMENDATION_FIELDS: [(&str, &str); 12] = [
     ("id", "x.id"),
     ("case_review_id", "x.case_review_id"),
@@ -83,6 +76,16 @@ const RECOMMENDATION_FIELDS: [(&str, &str); 12] = [
     ("status_changed_at", "x.status_changed_at"),
     ("status_by_name", "su.display_name"),
 ];
+
+/// The select list of named columns (`r.id AS id, …`), as a row struct reads them; the packed
+/// form is [`Json::array_of`] of the same fields.
+fn select_list(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(name, column)| format!("{column} AS {name}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The statements that read a list of candidate episodes (`$1 … $n`, each an episode id): their
 /// records for the rules, reviews, recommendations and "ready" summaries. One set is
@@ -256,32 +259,39 @@ pub const INSERT_RECOMMENDATION: &str = "INSERT INTO recommendations \
      (case_review_id, episode_id, kind, details, status, due_on, version, recorded_by, created_at) \
      VALUES ($1, $2, $3, $4, 'open', $5, 1, $6, $7)";
 
-pub static CASE_REVIEW_BY_ID: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.id = $1"));
+pub static CASE_REVIEW_BY_ID: LazyLock<String> = LazyLock::new(|| {
+    let columns = select_list(&CASE_REVIEW_FIELDS);
+    format!("SELECT {columns} {CASE_REVIEW_FROM} WHERE r.id = $1")
+});
 
 pub static RECOMMENDATIONS_OF_REVIEW: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.case_review_id = $1 ORDER BY x.id")
+    let columns = select_list(&RECOMMENDATION_FIELDS);
+    format!("SELECT {columns} {RECOMMENDATION_FROM} WHERE x.case_review_id = $1 ORDER BY x.id")
 });
 
 /// An episode's case reviews, oldest first, and their recommendations.
 pub static REVIEWS_OF_EPISODE: LazyLock<String> = LazyLock::new(|| {
+    let columns = select_list(&CASE_REVIEW_FIELDS);
     format!(
-        "SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.episode_id = $1 \
+        "SELECT {columns} {CASE_REVIEW_FROM} WHERE r.episode_id = $1 \
          ORDER BY r.reviewed_on, r.id"
     )
 });
 
 pub static RECOMMENDATIONS_OF_EPISODE: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.episode_id = $1 ORDER BY x.id")
+    let columns = select_list(&RECOMMENDATION_FIELDS);
+    format!("SELECT {columns} {RECOMMENDATION_FROM} WHERE x.episode_id = $1 ORDER BY x.id")
 });
 
 /// A meeting's reviews and recommendations: `$1` meeting.
 pub static REVIEWS_OF_MEETING: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {CASE_REVIEW_COLUMNS} {CASE_REVIEW_FROM} WHERE r.meeting_id = $1 ORDER BY r.id")
+    let columns = select_list(&CASE_REVIEW_FIELDS);
+    format!("SELECT {columns} {CASE_REVIEW_FROM} WHERE r.meeting_id = $1 ORDER BY r.id")
 });
 
 pub static RECOMMENDATIONS_OF_MEETING: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE cr.meeting_id = $1 ORDER BY x.id")
+    let columns = select_list(&RECOMMENDATION_FIELDS);
+    format!("SELECT {columns} {RECOMMENDATION_FROM} WHERE cr.meeting_id = $1 ORDER BY x.id")
 });
 
 /// A meeting's entries with the patients: `$1` meeting.
@@ -292,8 +302,9 @@ pub const ENTRIES_OF_MEETING: &str = "SELECT me.episode_id, me.outcome, me.carri
 
 /// Open recommendations of a clinic: `$1` clinic, `$2` care manager or NULL.
 pub static TASKS: LazyLock<String> = LazyLock::new(|| {
+    let columns = select_list(&RECOMMENDATION_FIELDS);
     format!(
-        "SELECT {RECOMMENDATION_COLUMNS}, p.id AS patient_id, p.given_name, p.family_name, p.mrn, \
+        "SELECT {columns}, p.id AS patient_id, p.given_name, p.family_name, p.mrn, \
          cm.display_name AS care_manager_name, mt.meets_on \
          {RECOMMENDATION_FROM} JOIN review_meetings mt ON mt.id = cr.meeting_id \
          JOIN episodes e ON e.id = x.episode_id JOIN patients p ON p.id = e.patient_id \
@@ -304,8 +315,9 @@ pub static TASKS: LazyLock<String> = LazyLock::new(|| {
 });
 
 pub static RECOMMENDATION_WITH_OWNER: LazyLock<String> = LazyLock::new(|| {
+    let columns = select_list(&RECOMMENDATION_FIELDS);
     format!(
-        "SELECT {RECOMMENDATION_COLUMNS}, e.patient_id, p.clinic_id \
+        "SELECT {columns}, e.patient_id, p.clinic_id \
          {RECOMMENDATION_FROM} JOIN episodes e ON e.id = x.episode_id \
          JOIN patients p ON p.id = e.patient_id WHERE x.id = $1"
     )
@@ -315,5 +327,6 @@ pub const UPDATE_TASK: &str = "UPDATE recommendations SET status = $3, version =
      status_changed_at = $4, status_by = $5 WHERE id = $1 AND version = $2";
 
 pub static RECOMMENDATION_BY_ID: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {RECOMMENDATION_COLUMNS} {RECOMMENDATION_FROM} WHERE x.id = $1")
+    let columns = select_list(&RECOMMENDATION_FIELDS);
+    format!("SELECT {columns} {RECOMMENDATION_FROM} WHERE x.id = $1")
 });
