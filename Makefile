@@ -24,7 +24,7 @@ BIN := $(CARGO_TARGET_DIR)/release/tandem
 SITE_ROOT := $(CURDIR)/target/site
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run build test lint unit e2e bench loadtest wrk tools wasm-target cargo-leptos wasm-bindgen wasm-opt chromium e2e-deps pg-status clean-data
+.PHONY: help run build test lint unit e2e bench loadtest crashtest fuzz wrk tools wasm-target cargo-leptos wasm-bindgen wasm-opt chromium e2e-deps pg-status clean-data
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
@@ -70,6 +70,20 @@ loadtest: wrk ## Load test: the release server on a seeded 100k-patient registry
 	else \
 	  echo "SKIPPED: postgres not reachable on 127.0.0.1:5432 — the PostgreSQL load test did not run"; \
 	fi
+
+crashtest: ## Crash and concurrency runs on the release build: 60 kill -9s under write load and 8 writers x 1000 writes, SQLite then PostgreSQL when it answers
+	TANDEM_CRASH_KILLS="$${TANDEM_CRASH_KILLS:-60}" TANDEM_CONCURRENT_WRITES="$${TANDEM_CONCURRENT_WRITES:-1000}" \
+	  cargo test --release -p server --test crash -- --nocapture --test-threads=1
+
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := csv_import fhir_questionnaire_response api_bodies measurement
+
+fuzz: ## Fuzz each input parser for FUZZ_SECONDS (default 600) with cargo-fuzz on the nightly toolchain; new crashers land in fuzz/artifacts
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  cargo +nightly fuzz run --sanitizer none "$$t" -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -max_len=65536 || exit 1; \
+	done
 
 # --- installation (idempotent) ---------------------------------------------------------------
 

@@ -82,10 +82,27 @@ pub fn Root() -> impl IntoView {
     view! {
         <Stylesheet id="tandem-css" href="/pkg/tandem.css" />
         <Title formatter=|page: String| {
-            if page.is_empty() { PRODUCT.to_owned() } else { format!("{page} · {PRODUCT}") }
+            let title = if page.is_empty() {
+                PRODUCT.to_owned()
+            } else {
+                format!("{page} · {PRODUCT}")
+            };
+            // The server writes the <title> element's text as it is given, so a patient's name
+            // in it must be escaped there; the browser sets `document.title`, which is text.
+            #[cfg(feature = "ssr")]
+            let title = escape_title(&title);
+            title
         } />
         <App />
     }
+}
+
+/// `text` made safe as the content of the server-rendered `<title>` element.
+#[cfg(feature = "ssr")]
+pub fn escape_title(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The wasm entry point: hydrates the server-rendered body.

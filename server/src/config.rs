@@ -44,6 +44,9 @@ pub enum Command {
     Token(TokenCommand),
     /// Import patients and their historical scores from a CSV file (all or nothing).
     Import(ImportArgs),
+    /// Write the whole registry (`--all`) or one clinic's records to a new directory as CSV and
+    /// FHIR (NDJSON), for leaving Tandem or handing the records to another system.
+    Export(ExportArgs),
     /// Copy the whole registry to a new file while the server runs (SQLite: `VACUUM INTO`;
     /// PostgreSQL: `pg_dump --format=custom`).
     Backup(BackupArgs),
@@ -53,6 +56,20 @@ pub enum Command {
     /// Fill an empty registry with synthetic clinics, staff and patients, for demonstrations
     /// and benchmarks. Every name, record number and score it writes is made up.
     Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["all", "clinic"])))]
+pub struct ExportArgs {
+    /// Every clinic.
+    #[arg(long)]
+    pub all: bool,
+    /// One clinic, by id or exact name.
+    #[arg(long)]
+    pub clinic: Option<String>,
+    /// The directory to write; it must not exist yet or be empty.
+    #[arg(long)]
+    pub to: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

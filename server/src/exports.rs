@@ -4,6 +4,7 @@
 use app::accounts::{ClientIp, CurrentUser};
 use app::audit::{AuditEntry, AuditOutcome, AuditQuery};
 use app::policy::{authorize, Action};
+use app::spreadsheet::cell;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -203,8 +204,8 @@ pub async fn review_agenda_csv(
         result = out.write_record([
             meets_on.to_string(),
             (i + 1).to_string(),
-            r.name.clone(),
-            r.mrn.clone(),
+            cell(&r.name),
+            cell(&r.mrn),
             r.entry.top.code().to_owned(),
             reasons.join(";"),
             r.entry.weeks_in_treatment.to_string(),
@@ -274,9 +275,19 @@ fn table_csv(table: &app::reports::DataTable, filename: &str) -> Response {
         if result.is_err() {
             break;
         }
-        result = out.write_record(row);
+        result = out.write_record(row.iter().map(|v| text_cell(v)));
     }
     csv_response(result, out, filename)
+}
+
+/// A report cell for a spreadsheet: numbers (negative percentages included) as they are, any
+/// other text guarded against being run as a formula.
+fn text_cell(v: &str) -> String {
+    if v.parse::<f64>().is_ok() {
+        v.to_owned()
+    } else {
+        cell(v)
+    }
 }
 
 /// What an export handler answers: the file, or the refusal to send instead.

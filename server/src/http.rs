@@ -46,6 +46,79 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Whether this instance should get traffic: cleared when shutdown begins, so a load balancer
+/// polling `/readyz` stops sending new requests while in-flight ones finish.
+#[derive(Clone, Debug)]
+pub struct Readiness(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Readiness(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+            true,
+        )))
+    }
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Marks the instance as draining; `/readyz` answers 503 from now on.
+    pub fn drain(&self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// How long `/readyz` waits for the database before calling it unavailable.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[derive(Debug, Serialize)]
+pub struct Ready {
+    pub status: &'static str,
+    pub database: &'static str,
+    /// Why the instance is not ready, when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+/// `GET /readyz`: 200 when this instance should take traffic: its schema is migrated (it would
+/// not have started otherwise), the database answers within two seconds and it is not shutting
+/// down. 503 with the reason otherwise. `/healthz` stays the liveness check.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.store.backend().name();
+    let reason = if !state.ready.is_ready() {
+        Some("shutting down")
+    } else {
+        match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+            Ok(Ok(())) => None,
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "readiness check failed");
+                Some("database unavailable")
+            }
+            Err(_) => {
+                tracing::error!("readiness check timed out");
+                Some("database did not answer in time")
+            }
+        }
+    };
+    let status = if reason.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let body = Ready {
+        status: if reason.is_some() {
+            "unavailable"
+        } else {
+            "ready"
+        },
+        database,
+        reason,
+    };
+    (status, Json(body)).into_response()
+}
+
 /// Refuses cross-site state-changing requests. Leptos server functions do no origin checking of
 /// their own, so any POST/PUT/PATCH/DELETE must come from this site: `Sec-Fetch-Site` must be
 /// `same-origin` or `none` when the browser sends it (and then decides), and otherwise `Origin`,

@@ -6,8 +6,10 @@ pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export_all;
 pub mod exports;
 pub mod fhir;
+pub mod fuzzing;
 pub mod http;
 pub mod password;
 pub mod seed;
@@ -42,6 +44,8 @@ use crate::session::{SessionConfig, Sessions};
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub store: SharedStore,
+    /// Cleared when shutdown begins (`/readyz`).
+    pub ready: http::Readiness,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -69,12 +73,23 @@ pub fn router(store: SharedStore, leptos: LeptosOptions) -> Router {
 
 /// The whole application as an axum router.
 pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionConfig) -> Router {
+    router_full(store, leptos, sessions, http::Readiness::default())
+}
+
+/// The whole application as an axum router whose `/readyz` follows `ready`.
+pub fn router_full(
+    store: SharedStore,
+    leptos: LeptosOptions,
+    sessions: SessionConfig,
+    ready: http::Readiness,
+) -> Router {
     let routes = generate_route_list(Root);
     let sessions = Sessions::new(store.clone(), sessions);
     let auth: SharedAuth = sessions.clone();
     let state = AppState {
         leptos: leptos.clone(),
         store: store.clone(),
+        ready,
     };
     let context = move || {
         provide_context(store.clone());
@@ -82,6 +97,7 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
     };
     Router::new()
         .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
         .route("/admin/audit.csv", get(exports::audit_csv))
         .route("/review/agenda.csv", get(exports::review_agenda_csv))
         .route("/reports/outcomes.csv", get(exports::outcomes_csv))
@@ -140,6 +156,10 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             let opened = db::open_and_migrate(&db).await?;
             admin_cli::import(opened.store.as_ref(), args).await
         }
+        Some(Command::Export(args)) => {
+            let opened = db::open_and_migrate(&db).await?;
+            export_all::command(opened.store.as_ref(), args.clinic.as_deref(), &args.to).await
+        }
         Some(Command::Backup(args)) => backup::backup(&db, &args.to).await,
         Some(Command::Restore(args)) => backup::restore(&db, &args.from, args.force).await,
         Some(Command::Seed(args)) => {
@@ -167,7 +187,7 @@ impl ServeArgs {
 
 async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
     let addr = parse_addr(&args.addr)?;
-    let opened = db::open_and_migrate(db).await?;
+    let engine = db::Engine::open_and_migrate(db).await?;
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(
             site_root = %args.site_root.display(),
@@ -182,20 +202,23 @@ async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
             reason: e.to_string(),
         })?;
     let local = listener.local_addr().unwrap_or(addr);
+    let store = engine.shared();
     let sweeper = (args.sweep_seconds > 0).then(|| {
         sweep::spawn(
-            opened.store.clone(),
+            store.clone(),
             std::time::Duration::from_secs(u64::from(args.sweep_seconds)),
         )
     });
-    let app = router_with(
-        opened.store,
+    let ready = http::Readiness::default();
+    let app = router_full(
+        store,
         leptos_options(&args.site_root, local),
         args.session_config(),
+        ready.clone(),
     );
     tracing::info!(
         database = db.backend_name(),
-        location = %opened.location,
+        location = %engine.location,
         "Tandem {} listening on http://{local}",
         env!("CARGO_PKG_VERSION")
     );
@@ -203,12 +226,18 @@ async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        ready.drain();
+    })
     .await
     .map_err(|e| StartupError::Serve(e.to_string()));
     if let Some(task) = sweeper {
         task.abort();
     }
+    // In-flight requests have finished; closing the pools checkpoints SQLite's WAL.
+    engine.close().await;
+    tracing::info!("database connections closed");
     served
 }
 

@@ -557,53 +557,6 @@ fn seed_fills_an_empty_registry_once_and_says_how_to_sign_in() {
     }
 }
 
-/// Every table of a SQLite file: its name, row count and a digest of every row in rowid order.
-async fn table_digests(path: &std::path::Path) -> Vec<(String, i64, u64)> {
-    use std::hash::{Hash, Hasher};
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("open");
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         ORDER BY name",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("tables");
-    let mut out = Vec::new();
-    for table in tables {
-        let columns: Vec<String> =
-            sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .fetch_all(&pool)
-                .await
-                .expect("columns");
-        let row = columns
-            .iter()
-            .map(|c| format!("quote(\"{c}\")"))
-            .collect::<Vec<_>>()
-            .join(" || ',' || ");
-        let rows: Vec<String> =
-            sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\" ORDER BY rowid"))
-                .fetch_all(&pool)
-                .await
-                .expect("rows");
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        rows.hash(&mut hasher);
-        out.push((
-            table,
-            i64::try_from(rows.len()).expect("count"),
-            hasher.finish(),
-        ));
-    }
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&pool)
-        .await
-        .expect("check");
-    assert_eq!(check, "ok", "{}", path.display());
-    pool.close().await;
-    out
-}
-
 /// A backup taken while clinics are being written is one consistent registry; restoring it gives
 /// the same tables, row counts and rows. A backup never overwrites a file, and a restore refuses
 /// to replace a registry that holds data unless forced.
@@ -667,7 +620,7 @@ async fn a_backup_taken_under_writes_restores_table_for_table() {
     let after = count().await;
     pool.close().await;
 
-    let backup = table_digests(&file).await;
+    let backup = support::sqlite_table_digests(&file).await;
     let clinics = backup
         .iter()
         .find(|(t, ..)| t == "clinics")
@@ -685,7 +638,10 @@ async fn a_backup_taken_under_writes_restores_table_for_table() {
         .arg(&file)
         .env("TANDEM_DATA_DIR", &restored_dir));
     assert!(restored.status.success(), "{}", stderr(&restored));
-    assert_eq!(table_digests(&restored_dir.join("tandem.db")).await, backup);
+    assert_eq!(
+        support::sqlite_table_digests(&restored_dir.join("tandem.db")).await,
+        backup
+    );
 
     // Never over a file, never over data without --force.
     let again = run(tandem()
@@ -699,7 +655,7 @@ async fn a_backup_taken_under_writes_restores_table_for_table() {
         .env("TANDEM_DATA_DIR", &live));
     assert_clear_failure(&refused, "already holds a registry");
     assert_eq!(
-        table_digests(&live_db)
+        support::sqlite_table_digests(&live_db)
             .await
             .iter()
             .find(|(t, ..)| t == "clinics")
@@ -712,36 +668,12 @@ async fn a_backup_taken_under_writes_restores_table_for_table() {
         .arg(&file)
         .env("TANDEM_DATA_DIR", &live));
     assert!(forced.status.success(), "{}", stderr(&forced));
-    assert_eq!(table_digests(&live_db).await, backup);
+    assert_eq!(support::sqlite_table_digests(&live_db).await, backup);
     let not_a_backup = run(tandem()
         .args(["restore", "--from"])
         .arg(dir.path().join("missing.backup"))
         .env("TANDEM_DATA_DIR", dir.path().join("elsewhere")));
     assert_clear_failure(&not_a_backup, "does not exist");
-}
-
-/// Every table of a PostgreSQL database with its row count and a digest of its rows in key order.
-async fn pg_table_digests(url: &str) -> Vec<(String, i64, String)> {
-    let pool = sqlx::PgPool::connect(url).await.expect("connect");
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables \
-         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("tables");
-    let mut out = Vec::new();
-    for table in tables {
-        let (n, digest): (i64, Option<String>) = sqlx::query_as(&format!(
-            "SELECT COUNT(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM \"{table}\" t"
-        ))
-        .fetch_one(&pool)
-        .await
-        .expect("digest");
-        out.push((table, n, digest.unwrap_or_default()));
-    }
-    pool.close().await;
-    out
 }
 
 /// On PostgreSQL a backup is `pg_dump`'s custom format and a restore `pg_restore` in one
@@ -785,8 +717,8 @@ async fn a_postgres_backup_restores_table_for_table() {
     .await
     .expect("commands");
     let digests = (
-        pg_table_digests(&source.url).await,
-        pg_table_digests(&target.url).await,
+        support::pg_table_digests(&source.url).await,
+        support::pg_table_digests(&target.url).await,
     );
     source.drop_db().await;
     target.drop_db().await;
@@ -830,4 +762,168 @@ fn json_logs_are_one_object_per_line() {
     let bad = run(tandem().args(["--log-format", "xml", "migrate"]));
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("xml"), "{}", stderr(&bad));
+}
+
+#[tokio::test]
+async fn export_all_writes_every_clinic_as_csv_and_fhir_and_refuses_a_used_directory() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_owned();
+    let target = dir.path().join("leaving");
+    let (d, t) = (data.clone(), target.clone());
+    let [seeded, exported, again, neither] = tokio::task::spawn_blocking(move || {
+        let seeded = run(tandem()
+            .args(["seed", "--patients", "40", "--clinics", "2"])
+            .env("TANDEM_DATA_DIR", &d)
+            .env("TANDEM_SEED_PASSWORD", "synthetic export phrase"));
+        let export = || {
+            run(tandem()
+                .args(["export", "--all", "--to"])
+                .arg(&t)
+                .env("TANDEM_DATA_DIR", &d))
+        };
+        let exported = export();
+        let again = export();
+        let neither = run(tandem()
+            .args(["export", "--to"])
+            .arg(d.join("other"))
+            .env("TANDEM_DATA_DIR", &d));
+        [seeded, exported, again, neither]
+    })
+    .await
+    .expect("commands");
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(
+        String::from_utf8_lossy(&exported.stdout).contains("exported 2 clinic(s), 40 patient(s)"),
+        "{}",
+        String::from_utf8_lossy(&exported.stdout)
+    );
+    assert_clear_failure(&again, "not empty");
+    assert!(!neither.status.success());
+    assert!(stderr(&neither).contains("--all"), "{}", stderr(&neither));
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("tandem.db").display()))
+        .await
+        .expect("open");
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+            usize::try_from(n).expect("count")
+        }
+    };
+    let measurements = count("SELECT count(*) FROM measurements").await;
+    let itemised = count("SELECT count(*) FROM measurements WHERE items IS NOT NULL").await;
+    let contacts = count("SELECT count(*) FROM contacts").await;
+    let audited =
+        count("SELECT count(*) FROM audit_log WHERE action = 'registry.export' AND outcome = 'ok'")
+            .await;
+    pool.close().await;
+    assert!(
+        measurements > 40 && contacts > 40,
+        "{measurements} {contacts}"
+    );
+    assert_eq!(audited, 2, "each exported clinic is audited");
+
+    let lines = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let clinics = lines(target.join("clinics.csv"));
+    assert_eq!(clinics.len(), 3, "{clinics:?}");
+    let mut csv_scores = 0;
+    let mut csv_contacts = 0;
+    for row in &clinics[1..] {
+        let id = row.split(',').next().expect("id");
+        let folder = target.join(format!("clinic-{id}"));
+        let mut reader = csv::Reader::from_path(folder.join("measurements.csv")).expect("csv");
+        csv_scores += reader.records().count();
+        let mut reader = csv::Reader::from_path(folder.join("contacts.csv")).expect("csv");
+        csv_contacts += reader.records().count();
+        assert!(folder.join("caseload.csv").is_file());
+    }
+    assert_eq!(csv_scores, measurements);
+    assert_eq!(csv_contacts, contacts);
+    let resources = |name: &str, kind: &str| {
+        let all = lines(target.join("fhir").join(name));
+        for line in &all {
+            let v: serde_json::Value = serde_json::from_str(line).expect("one resource per line");
+            assert_eq!(v["resourceType"], kind, "{line}");
+        }
+        all.len()
+    };
+    assert_eq!(resources("Patient.ndjson", "Patient"), 40);
+    assert_eq!(resources("Observation.ndjson", "Observation"), measurements);
+    assert_eq!(
+        resources("QuestionnaireResponse.ndjson", "QuestionnaireResponse"),
+        itemised
+    );
+    assert!(
+        !dir.path().join(".leaving.partial").exists(),
+        "no staging directory is left"
+    );
+}
+
+/// SIGTERM stops new connections but lets a request already being received finish; then the
+/// pools close and the process exits 0.
+#[test]
+fn sigterm_lets_an_in_flight_request_finish_and_exits_cleanly() {
+    use leptos::server_fn::ServerFn;
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let mut server = serve(dir.path(), port, None);
+    wait_for_health(port, &mut server);
+    let body = "email=nobody%40synthetic.example&password=not+the+password";
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "POST {} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Sec-Fetch-Site: same-origin\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+        app::api::auth::SignIn::PATH,
+        body.len(),
+        &body[..10]
+    )
+    .expect("write the first part");
+    stream.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(300));
+    let term = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        server.0.try_wait().expect("status").is_none(),
+        "the server waits for the request it is receiving"
+    );
+    assert!(
+        http_get(port, "/healthz").is_none(),
+        "no new connection is accepted once shutdown has begun"
+    );
+    stream
+        .write_all(body[10..].as_bytes())
+        .expect("write the rest");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    // The sign-in ran to its end and refused the made-up account.
+    assert!(response.starts_with("HTTP/1.1 4"), "{response}");
+    assert!(response.contains("serverfnerror"), "{response}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.0.try_wait().expect("status") {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not exit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
 }

@@ -157,6 +157,43 @@ async fn healthz_is_503_when_the_database_is_gone() {
 }
 
 #[tokio::test]
+async fn readyz_is_200_while_serving_and_503_when_draining_or_the_database_is_gone() {
+    let (store, _dir) = support::sqlite_store().await;
+    let store: SharedStore = Arc::new(store);
+    let ready = tandem_server::http::Readiness::default();
+    let routed = tandem_server::router_full(
+        store,
+        tandem_server::leptos_options(
+            std::path::Path::new("target/site"),
+            "127.0.0.1:3000".parse().expect("addr"),
+        ),
+        tandem_server::session::SessionConfig::default(),
+        ready.clone(),
+    );
+    let (status, _, body) = send(routed.clone(), get("/readyz")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        json,
+        serde_json::json!({"status": "ready", "database": "sqlite"})
+    );
+
+    ready.drain();
+    let (status, _, body) = send(routed.clone(), get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("shutting down"), "{body}");
+    // Liveness is unaffected by draining.
+    let (status, _, _) = send(routed, get("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (store, _dir) = support::sqlite_store().await;
+    store.close().await;
+    let (status, _, body) = send(app(Arc::new(store)), get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("database unavailable"), "{body}");
+}
+
+#[tokio::test]
 async fn the_home_page_asks_an_anonymous_visitor_to_sign_in() {
     let (store, _dir) = sqlite().await;
     let (status, headers, body) = send(app(store), get("/")).await;

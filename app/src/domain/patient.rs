@@ -52,6 +52,11 @@ impl Mrn {
     }
 }
 
+/// The Unicode bidirectional embedding, override, isolate and mark characters.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 impl TryFrom<String> for Mrn {
     type Error = IdentityError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
@@ -65,7 +70,8 @@ impl From<Mrn> for String {
     }
 }
 
-/// A given or family name: 1–100 characters after trimming, no control characters.
+/// A given or family name: 1–100 characters after trimming, no control characters and no
+/// bidirectional-text controls (which could make a name display as a different one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonName(String);
 
@@ -78,7 +84,7 @@ impl PersonName {
         if s.chars().count() > 100 {
             return Err(IdentityError::NameTooLong { field });
         }
-        if s.chars().any(char::is_control) {
+        if s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
             return Err(IdentityError::NameControlCharacter { field });
         }
         Ok(PersonName(s.to_owned()))
@@ -131,6 +137,22 @@ mod tests {
                 field: "family name"
             })
         );
+    }
+
+    #[test]
+    fn a_name_with_a_bidi_override_is_refused_and_other_scripts_are_not() {
+        for spoof in ["Ada\u{202E}evoL", "\u{2067}Ada", "Ada\u{200F}"] {
+            assert_eq!(
+                PersonName::parse("given name", spoof),
+                Err(IdentityError::NameControlCharacter {
+                    field: "given name"
+                }),
+                "{spoof:?}"
+            );
+        }
+        for name in ["Zoë", "José-María", "محمد", "李", "O'Brien", "Nguyễn"] {
+            assert!(PersonName::parse("given name", name).is_ok(), "{name}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! `{"error":{"code":"…","message":"…","field":"…"}}`.
 
 mod files;
-mod handlers;
+pub(crate) mod handlers;
 pub mod openapi;
 
 use std::future::Future;

@@ -172,6 +172,14 @@ impl Engine {
         }
     }
 
+    /// Closes the engine's connections, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        match &self.kind {
+            EngineKind::Sqlite(s) => s.close().await,
+            EngineKind::Postgres(s) => s.close().await,
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.kind, EngineKind::Postgres(_))
     }

@@ -102,6 +102,13 @@ pub async fn world() -> World {
     }
 }
 
+impl World {
+    /// The SQLite file the world's store writes.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("test.db")
+    }
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,

@@ -173,3 +173,83 @@ macro_rules! contract_tests {
         }
     };
 }
+
+/// Every table of a SQLite file: its name, row count and a digest of every row in rowid order.
+pub async fn sqlite_table_digests(path: &std::path::Path) -> Vec<(String, i64, u64)> {
+    sqlite_table_digests_without(path, &[]).await
+}
+
+/// [`sqlite_table_digests`] leaving out the named `(table, column)` pairs.
+pub async fn sqlite_table_digests_without(
+    path: &std::path::Path,
+    skip: &[(&str, &str)],
+) -> Vec<(String, i64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("open");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables");
+    let mut out = Vec::new();
+    for table in tables {
+        let columns: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&pool)
+                .await
+                .expect("columns");
+        let row = columns
+            .iter()
+            .filter(|c| !skip.contains(&(table.as_str(), c.as_str())))
+            .map(|c| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || ',' || ");
+        let rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\" ORDER BY rowid"))
+                .fetch_all(&pool)
+                .await
+                .expect("rows");
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        rows.hash(&mut hasher);
+        out.push((
+            table,
+            i64::try_from(rows.len()).expect("count"),
+            hasher.finish(),
+        ));
+    }
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .expect("check");
+    assert_eq!(check, "ok", "{}", path.display());
+    pool.close().await;
+    out
+}
+
+/// Every table of a PostgreSQL database with its row count and a digest of its rows in key order.
+pub async fn pg_table_digests(url: &str) -> Vec<(String, i64, String)> {
+    let pool = sqlx::PgPool::connect(url).await.expect("connect");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables");
+    let mut out = Vec::new();
+    for table in tables {
+        let (n, digest): (i64, Option<String>) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM \"{table}\" t"
+        ))
+        .fetch_one(&pool)
+        .await
+        .expect("digest");
+        out.push((table, n, digest.unwrap_or_default()));
+    }
+    pool.close().await;
+    out
+}
