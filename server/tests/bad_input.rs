@@ -311,8 +311,8 @@ async fn every_bad_input_is_refused_with_a_message_and_changes_nothing() {
         api("api: contact minutes out of range", Method::POST, c.clone(), &json!({"occurred_on": yesterday, "kind": "phone", "minutes": 100000}).to_string(), 422, "minutes"),
         api("api: a script tag as a contact kind", Method::POST, c.clone(), &json!({"occurred_on": yesterday, "kind": "<script>alert(1)</script>", "minutes": 5}).to_string(), 422, "type of contact"),
         // Dates.
-        api("api: 30 February", Method::POST, m.clone(), &format!(r#"{{"instrument":"PHQ-9","taken_on":"2026-02-30","items":[0,0,0,0,0,0,0,0,0]}}"#), 422, "real date"),
-        api("api: year 10000", Method::POST, m.clone(), &format!(r#"{{"instrument":"PHQ-9","taken_on":"10000-01-01","items":[0,0,0,0,0,0,0,0,0]}}"#), 422, "real date"),
+        api("api: 30 February", Method::POST, m.clone(), r#"{"instrument":"PHQ-9","taken_on":"2026-02-30","items":[0,0,0,0,0,0,0,0,0]}"#, 422, "real date"),
+        api("api: year 10000", Method::POST, m.clone(), r#"{"instrument":"PHQ-9","taken_on":"10000-01-01","items":[0,0,0,0,0,0,0,0,0]}"#, 422, "real date"),
         api("api: a birth date in 1066", Method::POST, p.clone(), &patient("Ada", "SYN-200", "1066-10-14"), 422, "birth"),
         api("api: a birth date in the future", Method::POST, p.clone(), &patient("Ada", "SYN-201", "2999-01-01"), 422, "future"),
         // Unicode, control characters, injection-looking and huge strings.

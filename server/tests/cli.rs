@@ -907,7 +907,7 @@ fn sigterm_lets_an_in_flight_request_finish_and_exits_cleanly() {
         "no new connection is accepted once shutdown has begun"
     );
     stream
-        .write_all(body[10..].as_bytes())
+        .write_all(&body.as_bytes()[10..])
         .expect("write the rest");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");

@@ -25,6 +25,12 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use support::process::{free_port, http, serve, tandem, wait_for_health, Server};
 
+/// A report line on the terminal, past the test harness's output capture.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -381,7 +387,9 @@ async fn crash_run(registry: Registry, engine: &str) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| rand::rng().random());
-    eprintln!("crash test ({engine}): {kills} kills, {writers} writers, seed {seed}");
+    say(&format!(
+        "crash test ({engine}): {kills} kills, {writers} writers, seed {seed}"
+    ));
     let fix = fixture(&registry, 20);
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let port = Arc::new(AtomicU16::new(0));
@@ -444,7 +452,10 @@ async fn crash_run(registry: Registry, engine: &str) {
         report.unaudited = found.unaudited;
         if !found.damage.is_empty() {
             report.integrity_failures += 1;
-            eprintln!("damage after kill {}: {:?}", report.kills, found.damage);
+            say(&format!(
+                "damage after kill {}: {:?}",
+                report.kills, found.damage
+            ));
         }
         assert_eq!(
             lost, 0,
@@ -484,9 +495,9 @@ async fn crash_run(registry: Registry, engine: &str) {
     )
     .expect("answer after the last restart");
     assert_eq!(status, 201, "{body}");
-    eprintln!(
+    say(&format!(
         "CRASH REPORT ({engine}): kills {}, writes acknowledged {}, lost {}, altered {}, \
-         integrity failures {}, error answers {}, requests cut off {}, acknowledged writes \
+         integrity failures {}, error answers {}, requests without an answer (in flight at a kill, or sent to the stopped server) {}, acknowledged writes \
          without an audit entry {}, {:.0} s",
         report.kills,
         report.acknowledged,
@@ -497,7 +508,7 @@ async fn crash_run(registry: Registry, engine: &str) {
         report.unanswered,
         report.unaudited,
         started.elapsed().as_secs_f64()
-    );
+    ));
     assert_eq!(report.kills, kills);
     assert_eq!(report.integrity_failures, 0);
     assert!(
@@ -569,7 +580,7 @@ async fn concurrent_run(registry: Registry, engine: &str) {
             m.contains("locked") || m.contains("busy")
         })
         .count();
-    eprintln!(
+    say(&format!(
         "CONCURRENCY REPORT ({engine}): {writers} writers x {per_writer} writes: {} acknowledged, \
          {} error answers ({busy} busy or locked), {} unanswered, {:.1} s, {:.0} writes/s",
         book.acknowledged(),
@@ -577,7 +588,7 @@ async fn concurrent_run(registry: Registry, engine: &str) {
         book.unanswered,
         elapsed,
         book.acknowledged() as f64 / elapsed
-    );
+    ));
     assert_eq!(busy, 0);
     assert!(
         book.errors.is_empty(),
@@ -732,8 +743,15 @@ async fn backup_under_load(registry: Registry, target: Registry, engine: &str) {
         "{}",
         String::from_utf8_lossy(&taken.stderr)
     );
-    let book = ledger.lock().expect("ledger");
-    assert!(book.errors.is_empty(), "{:?}", book.errors);
+    let (acknowledged, scores_after, unanswered) = {
+        let book = ledger.lock().expect("ledger");
+        assert!(book.errors.is_empty(), "{:?}", book.errors);
+        (
+            book.acknowledged(),
+            book.measurements.len(),
+            book.unanswered,
+        )
+    };
     let restored = target
         .command()
         .args(["restore", "--from"])
@@ -801,18 +819,18 @@ async fn backup_under_load(registry: Registry, target: Registry, engine: &str) {
         "writes acknowledged before the backup are missing from it"
     );
     assert!(
-        in_backup.len() <= book.measurements.len() + book.unanswered as usize,
+        in_backup.len() <= scores_after + unanswered as usize,
         "the backup holds scores nobody wrote"
     );
-    eprintln!(
+    say(&format!(
         "BACKUP REPORT ({engine}): taken in {took:.2} s under {} acknowledged writes; scores \
          acknowledged before it {}, in it {}, after the run {}; restored table for table:\n  {}",
-        book.acknowledged(),
+        acknowledged,
         before.len(),
         in_backup.len(),
-        book.measurements.len(),
+        scores_after,
         tables.join("\n  ")
-    );
+    ));
 }
 
 /// Every row of a table as text.
