@@ -30,6 +30,49 @@ async fn sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys() {
     assert!(busy_timeout >= 5_000, "busy timeout {busy_timeout} ms");
 }
 
+/// Another process holding the write lock past the busy timeout does not turn a write into an
+/// error: the transaction's start is retried, with a growing pause, until the lock is free.
+#[tokio::test]
+async fn a_write_waits_out_a_lock_held_past_the_busy_timeout() {
+    use app::ports::Store;
+    use sqlx::ConnectOptions;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("busy.db");
+    let store = tandem_server::db::SqliteStore::open_with_busy_timeout(
+        &path,
+        std::time::Duration::from_millis(100),
+    )
+    .await
+    .expect("open");
+    store.migrate().await.expect("migrate");
+    let mut other = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .expect("second connection");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .expect("take the write lock");
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        sqlx::query("COMMIT")
+            .execute(&mut other)
+            .await
+            .expect("release");
+        other
+    });
+    let started = std::time::Instant::now();
+    let clinic = store.create_clinic("Synthetic Busy Clinic").await;
+    let waited = started.elapsed();
+    let _other = release.await.expect("released");
+    assert!(clinic.is_ok(), "{clinic:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(300),
+        "the write went through while the lock was held ({waited:?})"
+    );
+}
+
 /// The query plan of the patient-list statement, one line per step.
 async fn patient_list_plan(by_clinic: bool) -> String {
     let (store, _dir) = support::sqlite_store().await;
