@@ -71,9 +71,10 @@ loadtest: wrk ## Load test: the release server on a seeded 100k-patient registry
 	  echo "SKIPPED: postgres not reachable on 127.0.0.1:5432 — the PostgreSQL load test did not run"; \
 	fi
 
-crashtest: ## Crash and concurrency runs on the release build: 60 kill -9s under write load and 8 writers x 1000 writes, SQLite then PostgreSQL when it answers
-	TANDEM_CRASH_KILLS="$${TANDEM_CRASH_KILLS:-60}" TANDEM_CONCURRENT_WRITES="$${TANDEM_CONCURRENT_WRITES:-1000}" \
-	  cargo test --release -p server --test crash -- --nocapture --test-threads=1
+crashtest: build ## Crash and concurrency runs against the release server: 60 kill -9s under write load and 8 writers x 1000 writes, SQLite then PostgreSQL when it answers
+	TANDEM_TEST_BIN="$(BIN)" TANDEM_CRASH_KILLS="$${TANDEM_CRASH_KILLS:-60}" \
+	  TANDEM_CONCURRENT_WRITES="$${TANDEM_CONCURRENT_WRITES:-1000}" \
+	  cargo test -p server --test crash -- --nocapture --test-threads=1
 
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := csv_import fhir_questionnaire_response api_bodies measurement

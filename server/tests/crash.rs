@@ -7,9 +7,9 @@
 //! and foreign-key checks on SQLite; item answers that add up to the stored total on both) and
 //! then restarts the server on the same data.
 //!
-//! `make test` runs a short version (`TANDEM_CRASH_KILLS`, default 5 kills per engine, on the
-//! debug build); `make crashtest` runs the full one (60 kills per engine, release build) and
-//! prints the report that `docs/RELIABILITY.md` quotes.
+//! `make test` runs a short version (`TANDEM_CRASH_KILLS`, default 5 kills per engine, and
+//! `TANDEM_CONCURRENT_WRITES`, default 8 writers x 250 writes, against the debug build); `make crashtest` runs the full one (60 kills per engine, against the release
+//! server named by `TANDEM_TEST_BIN`) and prints the report that `docs/RELIABILITY.md` quotes.
 
 mod support;
 
@@ -23,7 +23,7 @@ use chrono::{Days, Local};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use support::process::{free_port, http, serve, tandem, wait_for_health, Server};
+use support::process::{bearer, free_port, serve, tandem, wait_for_health, Server};
 
 /// A report line on the terminal, past the test harness's output capture.
 fn say(line: &str) {
@@ -156,17 +156,7 @@ fn fixture(registry: &Registry, patients: usize) -> Fixture {
 /// One JSON API call with the bearer token: the status and the parsed body, or `None` when no
 /// complete response arrived (the server was down or was killed mid-request).
 fn api(port: u16, token: &str, method: &str, path: &str, body: &str) -> Option<(u16, Value)> {
-    let auth = format!("Bearer {token}");
-    let reply = http(
-        port,
-        method,
-        path,
-        &[
-            ("Authorization", auth.as_str()),
-            ("Content-Type", "application/json"),
-        ],
-        body,
-    )?;
+    let reply = bearer(port, method, path, token, body)?;
     let json = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
     Some((reply.status, json))
 }
@@ -518,38 +508,57 @@ async fn crash_run(registry: Registry, engine: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_writes_survive_kill_9_on_sqlite() {
-    let registry = Registry {
+fn sqlite_registry() -> Registry {
+    Registry {
         dir: tempfile::tempdir().expect("dir"),
         url: None,
-    };
-    crash_run(registry, "sqlite").await;
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_writes_survive_kill_9_on_postgres() {
-    let Some(db) = support::TempPgDb::create().await else {
+/// Runs `run` on a registry in a throwaway PostgreSQL database, with a second one for a copy,
+/// dropping both afterwards even when it panics. Skips (loudly) when PostgreSQL does not answer.
+async fn on_postgres<F, Fut>(run: F)
+where
+    F: FnOnce(Registry, Registry) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(source) = support::TempPgDb::create().await else {
         return;
     };
-    let registry = Registry {
+    let Some(copy) = support::TempPgDb::create().await else {
+        source.drop_db().await;
+        return;
+    };
+    let registry = |db: &support::TempPgDb| Registry {
         dir: tempfile::tempdir().expect("dir"),
         url: Some(db.url.clone()),
     };
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(crash_run(
-        registry, "postgres",
+    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(
+        registry(&source),
+        registry(&copy),
     )))
     .await;
-    db.drop_db().await;
+    source.drop_db().await;
+    copy.drop_db().await;
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9_on_sqlite() {
+    crash_run(sqlite_registry(), "sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9_on_postgres() {
+    on_postgres(|registry, _| crash_run(registry, "postgres")).await;
+}
+
 /// `writers` threads each make `per_writer` writes to the same clinic; every one must be a 201.
 async fn concurrent_run(registry: Registry, engine: &str) {
     let writers = 8;
-    let per_writer = env_number("TANDEM_CONCURRENT_WRITES", 1000);
+    let per_writer = env_number("TANDEM_CONCURRENT_WRITES", 250);
     let fix = fixture(&registry, 16);
     let port = free_port();
     let _server = registry.serve(port);
@@ -666,30 +675,12 @@ async fn concurrent_run(registry: Registry, engine: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_writers_to_one_clinic_never_see_a_busy_database_on_sqlite() {
-    let registry = Registry {
-        dir: tempfile::tempdir().expect("dir"),
-        url: None,
-    };
-    concurrent_run(registry, "sqlite").await;
+    concurrent_run(sqlite_registry(), "sqlite").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_writers_to_one_clinic_never_see_a_busy_database_on_postgres() {
-    let Some(db) = support::TempPgDb::create().await else {
-        return;
-    };
-    let registry = Registry {
-        dir: tempfile::tempdir().expect("dir"),
-        url: Some(db.url.clone()),
-    };
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(concurrent_run(
-        registry, "postgres",
-    )))
-    .await;
-    db.drop_db().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    on_postgres(|registry, _| concurrent_run(registry, "postgres")).await;
 }
 
 /// `tandem backup` while writers are storing scores and contacts through the server; the backup
@@ -846,41 +837,10 @@ async fn pg_rows(url: &str, table: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_http_write_load_restores_table_for_table_on_sqlite() {
-    let registry = Registry {
-        dir: tempfile::tempdir().expect("dir"),
-        url: None,
-    };
-    let target = Registry {
-        dir: tempfile::tempdir().expect("dir"),
-        url: None,
-    };
-    backup_under_load(registry, target, "sqlite").await;
+    backup_under_load(sqlite_registry(), sqlite_registry(), "sqlite").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_http_write_load_restores_table_for_table_on_postgres() {
-    let Some(source) = support::TempPgDb::create().await else {
-        return;
-    };
-    let Some(copy) = support::TempPgDb::create().await else {
-        source.drop_db().await;
-        return;
-    };
-    let registry = Registry {
-        dir: tempfile::tempdir().expect("dir"),
-        url: Some(source.url.clone()),
-    };
-    let target = Registry {
-        dir: tempfile::tempdir().expect("dir"),
-        url: Some(copy.url.clone()),
-    };
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(backup_under_load(
-        registry, target, "postgres",
-    )))
-    .await;
-    source.drop_db().await;
-    copy.drop_db().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    on_postgres(|registry, copy| backup_under_load(registry, copy, "postgres")).await;
 }

@@ -9,24 +9,15 @@ use app::accounts::{Email, NewUser};
 use app::model::ClinicId;
 use app::policy::Role;
 use app::ports::Store;
-use support::process::{free_port, http, serve_with, sign_in, wait_for_health, Reply, Server};
+use support::process::{
+    bearer, free_port, http, serve_with, sign_in, wait_for_health, Reply, Server,
+};
 use tandem_server::db::PgStore;
 
 const PASSWORD: &str = "synthetic scale phrase";
 
 fn api(port: u16, method: &str, path: &str, token: &str, body: &str) -> Reply {
-    let auth = format!("Bearer {token}");
-    http(
-        port,
-        method,
-        path,
-        &[
-            ("Authorization", auth.as_str()),
-            ("Content-Type", "application/json"),
-        ],
-        body,
-    )
-    .expect("API answered")
+    bearer(port, method, path, token, body).expect("API answered")
 }
 
 struct Setup {

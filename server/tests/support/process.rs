@@ -7,9 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The `tandem` binary, with no database, address or data directory from the environment.
+/// The `tandem` binary, with no database, address or data directory from the environment: this
+/// build's, or the one `TANDEM_TEST_BIN` names (`make crashtest` points it at the release build).
 pub fn tandem() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    let bin =
+        std::env::var_os("TANDEM_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_tandem").into());
+    let mut cmd = Command::new(bin);
     cmd.env_remove("DATABASE_URL")
         .env_remove("TANDEM_ADDR")
         .env_remove("TANDEM_DATA_DIR")
@@ -87,6 +90,21 @@ pub fn http(
         head: head.to_owned(),
         body: body.to_owned(),
     })
+}
+
+/// A JSON call with a bearer token; `None` when nothing answers.
+pub fn bearer(port: u16, method: &str, path: &str, token: &str, body: &str) -> Option<Reply> {
+    let auth = format!("Bearer {token}");
+    http(
+        port,
+        method,
+        path,
+        &[
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/json"),
+        ],
+        body,
+    )
 }
 
 pub fn http_get(port: u16, path: &str) -> Option<String> {
