@@ -8,8 +8,10 @@
 //! then restarts the server on the same data.
 //!
 //! `make test` runs a short version (`TANDEM_CRASH_KILLS`, default 5 kills per engine, and
-//! `TANDEM_CONCURRENT_WRITES`, default 8 writers x 250 writes, against the debug build); `make crashtest` runs the full one (60 kills per engine, against the release
-//! server named by `TANDEM_TEST_BIN`) and prints the report that `docs/RELIABILITY.md` quotes.
+//! `TANDEM_CONCURRENT_WRITES`, default 8 writers x 250 writes, against the debug build).
+//! `make crashtest` runs the full one (60 kills per engine and 8 x 1000 writes, against the
+//! release server named by `TANDEM_TEST_BIN`) and prints the report that `docs/RELIABILITY.md`
+//! quotes.
 
 mod support;
 
