@@ -135,7 +135,11 @@ pub fn measurement(data: &[u8]) {
         let total = rest.iter().take(8).fold(0i64, |acc, b| {
             acc.wrapping_mul(256).wrapping_add(i64::from(*b))
         });
-        let total = if head & 4 == 0 { total } else { -total };
+        let total = if head & 4 == 0 {
+            total
+        } else {
+            total.wrapping_neg()
+        };
         if let Ok(r) = Responses::total_only(instrument, total) {
             check_responses(&r);
             assert_eq!(i64::from(r.total()), total);
