@@ -262,6 +262,27 @@ fn check_items(id: i64, items: &Option<String>, total: i64, damage: &mut Vec<Str
     }
 }
 
+/// The stored scores (id, items, total), contacts (id, minutes) and creation audit entries, read
+/// on an open connection of either engine.
+macro_rules! read_records {
+    ($conn:ident) => {{
+        let rows: Vec<(i64, Option<String>, i64)> =
+            sqlx::query_as("SELECT id, items, total FROM measurements")
+                .fetch_all(&mut $conn)
+                .await
+                .expect("measurements");
+        let contacts: Vec<(i64, i64)> = sqlx::query_as("SELECT id, minutes FROM contacts")
+            .fetch_all(&mut $conn)
+            .await
+            .expect("contacts");
+        let audited: i64 = sqlx::query_scalar(AUDITED)
+            .fetch_one(&mut $conn)
+            .await
+            .expect("audit");
+        (rows, contacts, audited)
+    }};
+}
+
 async fn inspect_sqlite(path: &std::path::Path) -> Found {
     use sqlx::sqlite::SqliteConnectOptions;
     use sqlx::ConnectOptions;
@@ -286,19 +307,7 @@ async fn inspect_sqlite(path: &std::path::Path) -> Found {
     if !orphans.is_empty() {
         damage.push(format!("foreign_key_check: {orphans:?}"));
     }
-    let rows: Vec<(i64, Option<String>, i64)> =
-        sqlx::query_as("SELECT id, items, total FROM measurements")
-            .fetch_all(&mut conn)
-            .await
-            .expect("measurements");
-    let contacts: Vec<(i64, i64)> = sqlx::query_as("SELECT id, minutes FROM contacts")
-        .fetch_all(&mut conn)
-        .await
-        .expect("contacts");
-    let audited: i64 = sqlx::query_scalar(AUDITED)
-        .fetch_one(&mut conn)
-        .await
-        .expect("audit");
+    let (rows, contacts, audited) = read_records!(conn);
     found(rows, contacts, audited, damage)
 }
 
@@ -310,19 +319,7 @@ async fn inspect_postgres(url: &str) -> Found {
         .connect()
         .await
         .expect("connect");
-    let rows: Vec<(i64, Option<String>, i64)> =
-        sqlx::query_as("SELECT id, items, total FROM measurements")
-            .fetch_all(&mut conn)
-            .await
-            .expect("measurements");
-    let contacts: Vec<(i64, i64)> = sqlx::query_as("SELECT id, minutes FROM contacts")
-        .fetch_all(&mut conn)
-        .await
-        .expect("contacts");
-    let audited: i64 = sqlx::query_scalar(AUDITED)
-        .fetch_one(&mut conn)
-        .await
-        .expect("audit");
+    let (rows, contacts, audited) = read_records!(conn);
     let _ = conn.close().await;
     found(rows, contacts, audited, Vec::new())
 }
