@@ -49,7 +49,7 @@ fn read_password(from_stdin: bool) -> Result<String, StartupError> {
     Ok(password)
 }
 
-async fn audit(store: &dyn Store, action: &str, entity: Option<(&str, i64)>) {
+pub(crate) async fn audit(store: &dyn Store, action: &str, entity: Option<(&str, i64)>) {
     let entry = AuditEntry::new(action, None, entity, None, AuditOutcome::Ok);
     if let Err(e) = store.append_audit(&entry).await {
         tracing::error!(error = %e, action, "could not write the audit entry");
@@ -70,19 +70,24 @@ async fn resolve_clinics(
         .map_err(|e| refuse(e.to_string()))?;
     wanted
         .iter()
-        .map(|w| {
-            let w = w.trim();
-            clinics
-                .iter()
-                .find(|c| c.name == w || c.id.0.to_string() == w)
-                .map(|c| c.id)
-                .ok_or_else(|| {
-                    refuse(format!(
-                        "no clinic with id or name {w:?}; see `tandem clinic list`"
-                    ))
-                })
-        })
+        .map(|w| find_clinic(&clinics, w).map(|c| c.id))
         .collect()
+}
+
+/// The clinic whose id or exact name is `wanted`.
+pub(crate) fn find_clinic<'a>(
+    clinics: &'a [app::model::Clinic],
+    wanted: &str,
+) -> Result<&'a app::model::Clinic, StartupError> {
+    let w = wanted.trim();
+    clinics
+        .iter()
+        .find(|c| c.name == w || c.id.0.to_string() == w)
+        .ok_or_else(|| {
+            refuse(format!(
+                "no clinic with id or name {w:?}; see `tandem clinic list`"
+            ))
+        })
 }
 
 async fn user_id_by_email(store: &dyn Store, email: &str) -> Result<i64, StartupError> {

@@ -12,15 +12,14 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use app::audit::{AuditEntry, AuditOutcome};
 use app::model::Clinic;
 use app::ports::Store;
 use chrono::NaiveDate;
 
-use crate::admin_cli::{out, refuse};
+use crate::admin_cli::{audit, find_clinic, out, refuse};
 use crate::error::StartupError;
 use crate::fhir::resources;
-use crate::transfer::{export, Export};
+use crate::transfer::{export, records_csv, Export};
 
 /// What an export wrote, for the summary line.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -43,26 +42,11 @@ pub async fn command(
         .map_err(|e| refuse(e.to_string()))?;
     let chosen: Vec<Clinic> = match clinic {
         None => clinics,
-        Some(wanted) => {
-            let found = clinics
-                .into_iter()
-                .find(|c| c.name == wanted || c.id.0.to_string() == wanted)
-                .ok_or_else(|| refuse(format!("no clinic is called or numbered {wanted:?}")))?;
-            vec![found]
-        }
+        Some(wanted) => vec![find_clinic(&clinics, wanted)?.clone()],
     };
     let written = write_registry(store, &chosen, to, app::model::today()).await?;
     for c in &chosen {
-        let entry = AuditEntry::new(
-            "registry.export",
-            None,
-            Some(("clinic", c.id.0)),
-            None,
-            AuditOutcome::Ok,
-        );
-        if let Err(e) = store.append_audit(&entry).await {
-            tracing::error!(error = %e, clinic = c.id.0, "could not write the audit entry");
-        }
+        audit(store, "registry.export", Some(("clinic", c.id.0))).await;
     }
     out(&format!(
         "exported {} clinic(s), {} patient(s), {} score(s) and {} contact(s) to {}",
@@ -155,16 +139,19 @@ async fn fill(
             .map_err(csv_failed)?;
         let folder = dir.join(format!("clinic-{}", clinic.id.0));
         std::fs::create_dir_all(&folder).map_err(|e| io_error(&folder, e))?;
-        for kind in [Export::Measurements, Export::Contacts, Export::Caseload] {
-            let bytes = export(store, clinic.id, kind, today)
-                .await
-                .map_err(|e| refuse(e.to_string()))?;
-            write_file(&folder.join(format!("{}.csv", kind.name())), &bytes)?;
-        }
+        // One read of the clinic's records serves both CSV files and the FHIR resources.
         let records = store
             .clinic_records(clinic.id)
             .await
             .map_err(|e| refuse(e.to_string()))?;
+        for kind in [Export::Measurements, Export::Contacts, Export::Caseload] {
+            let bytes = match kind {
+                Export::Caseload => export(store, clinic.id, kind, today).await,
+                _ => records_csv(&records, kind),
+            }
+            .map_err(|e| refuse(e.to_string()))?;
+            write_file(&folder.join(format!("{}.csv", kind.name())), &bytes)?;
+        }
         let patient_of: HashMap<_, _> = records
             .episodes
             .iter()

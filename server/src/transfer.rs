@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use app::accounts::{ClientIp, CurrentUser};
 use app::audit::{AuditEntry, AuditOutcome};
 use app::error::AppError;
-use app::model::ClinicId;
+use app::model::{ClinicId, ClinicRecords};
 use app::policy::{authorize, Action, Denied};
 use app::ports::Store;
 use axum::extract::{Path, Query, State};
@@ -68,75 +68,81 @@ pub async fn export(
         Export::Caseload => caseload(store, clinic, today).await,
         Export::Measurements | Export::Contacts => {
             let records = store.clinic_records(clinic).await?;
-            let patients: HashMap<_, _> = records.patients.iter().map(|p| (p.id, p)).collect();
-            let episodes: HashMap<_, _> = records.episodes.iter().map(|e| (e.id, e)).collect();
-            let who = |episode| {
-                let e = episodes.get(&episode)?;
-                let p = patients.get(&e.patient_id)?;
-                Some(vec![
-                    cell(&p.mrn),
-                    cell(&p.given_name),
-                    cell(&p.family_name),
-                    p.birth_date.to_string(),
-                    e.enrolled_on.to_string(),
-                ])
-            };
-            let mut rows = Vec::new();
-            if kind == Export::Measurements {
-                rows.push(MEASUREMENT_HEADER.iter().map(|h| (*h).to_owned()).collect());
-                for m in &records.measurements {
-                    let Some(mut row) = who(m.episode_id) else {
-                        continue;
-                    };
-                    let r = &m.responses;
-                    row.push(m.instrument().code().to_owned());
-                    row.push(m.taken_on.to_string());
-                    for n in 1..=9 {
-                        row.push(r.item(n).map(|v| v.to_string()).unwrap_or_default());
-                    }
-                    row.push(
-                        r.difficulty()
-                            .map(|d| d.code().to_owned())
-                            .unwrap_or_default(),
-                    );
-                    row.push(r.total().to_string());
-                    rows.push(row);
-                }
-            } else {
-                rows.push(
-                    [
-                        "mrn",
-                        "given_name",
-                        "family_name",
-                        "birth_date",
-                        "enrolled_on",
-                        "occurred_on",
-                        "kind",
-                        "minutes",
-                        "by_care_manager",
-                        "recorded_by",
-                        "note",
-                    ]
-                    .iter()
-                    .map(|h| (*h).to_owned())
-                    .collect(),
-                );
-                for c in &records.contacts {
-                    let Some(mut row) = who(c.episode_id) else {
-                        continue;
-                    };
-                    row.push(c.occurred_on.to_string());
-                    row.push(c.kind.code().to_owned());
-                    row.push(c.minutes.to_string());
-                    row.push(if c.by_care_manager { "yes" } else { "no" }.to_owned());
-                    row.push(cell(c.user_name.as_deref().unwrap_or_default()));
-                    row.push(cell(&c.note));
-                    rows.push(row);
-                }
-            }
-            write(rows)
+            records_csv(&records, kind)
         }
     }
+}
+
+/// The measurements export (`kind` Measurements) or the contacts export (any other) of a clinic's
+/// records already read.
+pub fn records_csv(records: &ClinicRecords, kind: Export) -> Result<Vec<u8>, AppError> {
+    let patients: HashMap<_, _> = records.patients.iter().map(|p| (p.id, p)).collect();
+    let episodes: HashMap<_, _> = records.episodes.iter().map(|e| (e.id, e)).collect();
+    let who = |episode| {
+        let e = episodes.get(&episode)?;
+        let p = patients.get(&e.patient_id)?;
+        Some(vec![
+            cell(&p.mrn),
+            cell(&p.given_name),
+            cell(&p.family_name),
+            p.birth_date.to_string(),
+            e.enrolled_on.to_string(),
+        ])
+    };
+    let mut rows = Vec::new();
+    if kind == Export::Measurements {
+        rows.push(MEASUREMENT_HEADER.iter().map(|h| (*h).to_owned()).collect());
+        for m in &records.measurements {
+            let Some(mut row) = who(m.episode_id) else {
+                continue;
+            };
+            let r = &m.responses;
+            row.push(m.instrument().code().to_owned());
+            row.push(m.taken_on.to_string());
+            for n in 1..=9 {
+                row.push(r.item(n).map(|v| v.to_string()).unwrap_or_default());
+            }
+            row.push(
+                r.difficulty()
+                    .map(|d| d.code().to_owned())
+                    .unwrap_or_default(),
+            );
+            row.push(r.total().to_string());
+            rows.push(row);
+        }
+    } else {
+        rows.push(
+            [
+                "mrn",
+                "given_name",
+                "family_name",
+                "birth_date",
+                "enrolled_on",
+                "occurred_on",
+                "kind",
+                "minutes",
+                "by_care_manager",
+                "recorded_by",
+                "note",
+            ]
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect(),
+        );
+        for c in &records.contacts {
+            let Some(mut row) = who(c.episode_id) else {
+                continue;
+            };
+            row.push(c.occurred_on.to_string());
+            row.push(c.kind.code().to_owned());
+            row.push(c.minutes.to_string());
+            row.push(if c.by_care_manager { "yes" } else { "no" }.to_owned());
+            row.push(cell(c.user_name.as_deref().unwrap_or_default()));
+            row.push(cell(&c.note));
+            rows.push(row);
+        }
+    }
+    write(rows)
 }
 
 /// The open episodes of a clinic as the caseload page shows them, flags included.
