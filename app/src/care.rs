@@ -91,6 +91,7 @@ pub fn caseload_row(item: &CaseloadEpisode, rules: &FlagRules, as_of: NaiveDate)
         latest_phq9_on: latest.map(|s| s.taken_on),
         percent_change,
         latest_gad7: gad7.latest().map(|s| s.total),
+        self_report_on: None,
         last_contact_on: cx.metrics.last_contact_on,
         next_contact_due: next_contact_due(&cx),
         flags: crate::domain::flags::evaluate(&cx),
@@ -380,6 +381,7 @@ mod tests {
             latest_phq9_on: None,
             percent_change: None,
             latest_gad7: None,
+            self_report_on: None,
             last_contact_on: None,
             next_contact_due: None,
             flags: flags

@@ -21,8 +21,10 @@ pub mod policy;
 pub mod ports;
 pub mod reports;
 pub mod routes;
+pub mod self_report;
 pub mod settings;
 pub mod spreadsheet;
+pub mod summary;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -518,6 +518,9 @@ pub struct CaseloadRow {
     pub latest_phq9_on: Option<NaiveDate>,
     pub percent_change: Option<f64>,
     pub latest_gad7: Option<u8>,
+    /// The day the patient's latest self-report arrived, while no contact has followed it.
+    #[serde(default)]
+    pub self_report_on: Option<NaiveDate>,
     pub last_contact_on: Option<NaiveDate>,
     pub next_contact_due: Option<NaiveDate>,
     pub flags: Vec<Flag>,

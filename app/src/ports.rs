@@ -96,6 +96,7 @@ pub trait Store:
     + TokenStore
     + InteropStore
     + SharedStateStore
+    + SelfReportStore
     + Send
     + Sync
     + 'static
@@ -381,6 +382,83 @@ pub trait InteropStore: Send + Sync + 'static {
     async fn clinic_mrns(&self, clinic: ClinicId) -> StoreResult<Vec<String>>;
     /// A clinic's patients, episodes, live scores and contacts: four queries, whatever the size.
     async fn clinic_records(&self, clinic: ClinicId) -> StoreResult<crate::model::ClinicRecords>;
+}
+
+/// Patient self-report links and what they bring in. Part of [`Store`].
+#[async_trait]
+pub trait SelfReportStore: Send + Sync + 'static {
+    /// Stores a new link. `Invalid` when the episode is not open.
+    async fn create_self_report_link(
+        &self,
+        link: &crate::self_report::NewSelfReportLink,
+    ) -> StoreResult<crate::self_report::SelfReportLink>;
+    /// A patient's links, newest first.
+    async fn self_report_links(
+        &self,
+        patient: PatientId,
+    ) -> StoreResult<Vec<crate::self_report::SelfReportLink>>;
+    /// One link with its owner.
+    async fn self_report_link(
+        &self,
+        id: i64,
+    ) -> StoreResult<Option<(crate::self_report::SelfReportLink, Owner)>>;
+    /// The link whose token has this hash, with what the patient pages need.
+    async fn self_report_visit(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<crate::self_report::LinkVisit>>;
+    /// Counts a wrong birth date, locking the link (atomically) when the count reaches
+    /// `lock_after`. Returns the link's life afterwards.
+    async fn wrong_birth_date(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        lock_after: u32,
+    ) -> StoreResult<crate::domain::self_report::LinkLife>;
+    /// Records the right birth date: opened (the first time) and this device's visit.
+    async fn open_self_report(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        visit_hash: &str,
+        visit_until: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Saves the answers so far while the link is usable (`Conflict` otherwise), noting the
+    /// first time item 9 was answered above 0.
+    async fn save_self_report_draft(
+        &self,
+        id: i64,
+        draft: &crate::domain::self_report::Draft,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Uses the link up and records its scores, in one transaction: `Conflict` when it was
+    /// already used, revoked, locked or expired at `at`, and then nothing is recorded.
+    async fn complete_self_report(
+        &self,
+        id: i64,
+        scores: &[NewMeasurement],
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Measurement>>;
+    /// Withdraws a link (revoking twice keeps the first time).
+    async fn revoke_self_report_link(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<crate::self_report::SelfReportLink>;
+    /// The safety notices not yet seen and the latest self-report per open episode of a clinic
+    /// (or of one care manager's episodes there): two queries.
+    async fn self_report_caseload(
+        &self,
+        clinic: ClinicId,
+        care_manager: Option<i64>,
+    ) -> StoreResult<crate::self_report::SelfReportCaseload>;
+    /// Marks a link's safety notice seen by `user`.
+    async fn acknowledge_safety_notice(
+        &self,
+        link: i64,
+        user: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }
 
 /// The store as the application holds it.

@@ -16,6 +16,8 @@ use crate::pages::reports::{
     BillingPage, LeadHomePage, MeasureListPage, OutcomesPage, QualityPage,
 };
 use crate::pages::review::{AgendaPage, ReviewPage};
+use crate::pages::self_report::SelfReportPage;
+use crate::pages::summary::SummaryPage;
 use crate::pages::tasks::TasksPage;
 use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage};
 
@@ -35,6 +37,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/patients/import") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id") view=ChartPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id/measure") view=MeasurePage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id/self-report") view=SelfReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id/summary") view=SummaryPage ssr=SsrMode::Async />
                     <Route path=path!("/measurements/:id") view=EditMeasurementPage ssr=SsrMode::Async />
                     <Route path=path!("/upcoming") view=ConsultantHome ssr=SsrMode::Async />
                     <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />

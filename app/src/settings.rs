@@ -18,6 +18,8 @@ pub struct ClinicSettings {
     pub review_weekday: u8,
     /// How CoCM months are coded (APCM mapping, G2214).
     pub billing: crate::domain::BillingSettings,
+    /// Self-report links: how long they last and the crisis resources shown to patients.
+    pub self_report: crate::domain::self_report::SelfReportSettings,
 }
 
 /// Wednesday. Choice: DOMAIN.md names no meeting day; clinics change it in their settings.
@@ -30,6 +32,7 @@ impl Default for ClinicSettings {
             flag_rules: FlagRules::default(),
             review_weekday: DEFAULT_REVIEW_WEEKDAY,
             billing: crate::domain::BillingSettings::default(),
+            self_report: crate::domain::self_report::SelfReportSettings::default(),
         }
     }
 }
@@ -64,6 +67,15 @@ impl ClinicSettings {
                 message: "must be a weekday from 1 (Monday) to 7 (Sunday)".to_owned(),
             });
         }
+        errors.extend(
+            self.self_report
+                .problems()
+                .into_iter()
+                .map(|(field, message)| SettingError {
+                    field: field.to_owned(),
+                    message: message.to_owned(),
+                }),
+        );
         if errors.is_empty() {
             Ok(())
         } else {

@@ -13,6 +13,7 @@ pub mod fuzzing;
 pub mod http;
 pub mod password;
 pub mod seed;
+pub mod self_report;
 pub mod session;
 pub mod sweep;
 pub mod tokens;
@@ -84,6 +85,7 @@ pub fn router_full(
     ready: http::Readiness,
 ) -> Router {
     let routes = generate_route_list(Root);
+    let patient_pages = self_report::router(store.clone(), sessions.secure_cookie);
     let sessions = Sessions::new(store.clone(), sessions);
     let auth: SharedAuth = sessions.clone();
     let state = AppState {
@@ -106,6 +108,7 @@ pub fn router_full(
         .route("/exports/{kind}", get(transfer::browser_export))
         .nest("/api/v1", api_v1::router())
         .nest("/fhir/r4", fhir::router())
+        .nest_service("/r", patient_pages)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })

@@ -58,7 +58,7 @@ fn new_token() -> Result<String, AppError> {
 /// stored.
 const WINDOW_SECONDS: i64 = 15 * 60;
 
-fn limit_key(kind: &str, value: &str) -> String {
+pub(crate) fn limit_key(kind: &str, value: &str) -> String {
     hash_token(&format!("{kind}:{value}"))
 }
 

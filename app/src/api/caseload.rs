@@ -24,6 +24,9 @@ pub struct CaseloadView {
     pub viewer_is_care_manager: bool,
     pub care_manager: Option<i64>,
     pub data: CaseloadPage,
+    /// Patients who answered PHQ-9 item 9 above 0 in a self-report, until marked seen.
+    #[serde(default)]
+    pub safety_notices: Vec<crate::self_report::SafetyNotice>,
 }
 
 /// One page of the caseload. Every argument is optional and refused with a clear message when it
@@ -117,9 +120,20 @@ pub async fn get_caseload(
             search,
         })
         .await?;
+    let self_report = store.self_report_caseload(clinic, care_manager).await?;
+    let received: std::collections::HashMap<_, _> = self_report.received.into_iter().collect();
     let rows = episodes
         .iter()
-        .map(|e| caseload_row(e, &settings.flag_rules, as_of))
+        .map(|e| {
+            let mut row = caseload_row(e, &settings.flag_rules, as_of);
+            row.self_report_on = received
+                .get(&e.data.episode_id)
+                .map(|at| at.with_timezone(&chrono::Local).date_naive())
+                .filter(|on| {
+                    crate::domain::self_report::awaiting_follow_up(*on, row.last_contact_on)
+                });
+            row
+        })
         .collect();
     let filter = CaseloadFilter {
         status,
@@ -137,5 +151,6 @@ pub async fn get_caseload(
         viewer_is_care_manager,
         care_manager,
         data: caseload_page(rows, &filter, as_of),
+        safety_notices: self_report.notices,
     })
 }

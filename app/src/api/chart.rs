@@ -43,9 +43,8 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 #[server(GetChart, "/api/fn")]
 pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, AppError> {
     use crate::care::{episode_data, intensity_facts};
-    use crate::charts::{trajectory_summary, trajectory_svg, Point, Trajectory};
     use crate::domain::flags::FlagContext;
-    use crate::domain::{assess_intensity, next_contact_due, Instrument};
+    use crate::domain::{assess_intensity, next_contact_due};
     use crate::model::{today, PatientId};
     use crate::policy::{authorize, Action};
 
@@ -77,41 +76,8 @@ pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, 
             let cx = FlagContext::new(&data, &settings.flag_rules, as_of);
             let flags = crate::domain::flags::evaluate(&cx);
             let due = next_contact_due(&cx);
-            let series = |i: Instrument| -> Vec<Point> {
-                history
-                    .measurements
-                    .iter()
-                    .filter(|m| m.instrument() == i)
-                    .map(|m| Point {
-                        taken_on: m.taken_on,
-                        total: m.responses.total(),
-                    })
-                    .collect()
-            };
-            let phq9 = series(Instrument::Phq9);
-            let trajectory = Trajectory {
-                enrolled_on: e.episode.enrolled_on,
-                baseline: data
-                    .course(Instrument::Phq9, as_of)
-                    .baseline()
-                    .map(|s| s.total),
-                phq9,
-                gad7: series(Instrument::Gad7),
-            };
-            let svg = match trajectory_svg(&trajectory) {
-                Ok(svg) => Some(svg),
-                Err(err) => {
-                    tracing::error!(episode = e.episode.id.0, error = %err, "trajectory chart failed");
-                    None
-                }
-            };
-            (
-                Some(cx.metrics),
-                flags,
-                due,
-                svg,
-                trajectory_summary(&trajectory),
-            )
+            let (svg, summary) = trajectory(e, &history, &data, as_of);
+            (Some(cx.metrics), flags, due, svg, summary)
         }
         None => (None, Vec::new(), None, None, String::new()),
     };
@@ -145,4 +111,44 @@ pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, 
         can_plan_review: authorize(&principal, Action::PlanReview, Some(clinic)).is_ok(),
         today: as_of,
     })
+}
+
+/// An episode's trajectory chart (SVG, or none if it could not be drawn) and its summary in words.
+#[cfg(feature = "ssr")]
+pub(crate) fn trajectory(
+    e: &EpisodeRecord,
+    history: &EpisodeHistory,
+    data: &crate::domain::EpisodeData,
+    as_of: NaiveDate,
+) -> (Option<String>, String) {
+    use crate::charts::{trajectory_summary, trajectory_svg, Point, Trajectory};
+    use crate::domain::Instrument;
+    let series = |i: Instrument| -> Vec<Point> {
+        history
+            .measurements
+            .iter()
+            .filter(|m| m.instrument() == i)
+            .map(|m| Point {
+                taken_on: m.taken_on,
+                total: m.responses.total(),
+            })
+            .collect()
+    };
+    let trajectory = Trajectory {
+        enrolled_on: e.episode.enrolled_on,
+        baseline: data
+            .course(Instrument::Phq9, as_of)
+            .baseline()
+            .map(|s| s.total),
+        phq9: series(Instrument::Phq9),
+        gad7: series(Instrument::Gad7),
+    };
+    let svg = match trajectory_svg(&trajectory) {
+        Ok(svg) => Some(svg),
+        Err(err) => {
+            tracing::error!(episode = e.episode.id.0, error = %err, "trajectory chart failed");
+            None
+        }
+    };
+    (svg, trajectory_summary(&trajectory))
 }

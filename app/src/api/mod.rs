@@ -14,6 +14,8 @@ pub mod patients;
 pub mod records;
 pub mod reports;
 pub mod review;
+pub mod self_report;
+pub mod summary;
 
 /// The URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/api/fn";

@@ -19,6 +19,7 @@ pub mod patient;
 pub mod programme;
 pub mod quality;
 pub mod review;
+pub mod self_report;
 pub mod status;
 
 pub use billing::{

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::caseload::{get_caseload, CaseloadView};
+use crate::api::self_report::AcknowledgeSafetyNotice;
 use crate::care::SortKey;
 use crate::components::empty_state::EmptyState;
 use crate::components::flags::FlagChips;
@@ -78,9 +79,10 @@ pub fn CaseloadPage() -> impl IntoView {
                 .collect(),
         )
     });
+    let seen = ServerAction::<AcknowledgeSafetyNotice>::new();
     let data = Resource::new(
-        move || query.get(),
-        |q| {
+        move || (query.get(), seen.version().get()),
+        |(q, _)| {
             let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
             get_caseload(
                 num("clinic"),
@@ -100,7 +102,7 @@ pub fn CaseloadPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading the caseload…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => view! { <Caseload view query=query.get_untracked() /> }.into_any(),
+                    Ok(view) => view! { <Caseload view query=query.get_untracked() seen /> }.into_any(),
                     Err(AppError::Unauthenticated) => view! {
                         <h1>"Caseload"</h1>
                         <SignInPrompt />
@@ -129,7 +131,11 @@ pub fn CaseloadPage() -> impl IntoView {
 }
 
 #[component]
-fn Caseload(view: CaseloadView, query: Query) -> impl IntoView {
+fn Caseload(
+    view: CaseloadView,
+    query: Query,
+    seen: ServerAction<AcknowledgeSafetyNotice>,
+) -> impl IntoView {
     let heading = if view.mine {
         "My caseload".to_owned()
     } else {
@@ -220,10 +226,37 @@ fn Caseload(view: CaseloadView, query: Query) -> impl IntoView {
             </div>
         }
     });
+    let notices = (!view.safety_notices.is_empty()).then(|| {
+        let items = view
+            .safety_notices
+            .clone()
+            .into_iter()
+            .map(|n| {
+                let when = n.answered_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+                view! {
+                    <li>
+                        <a href=format!("/patients/{}", n.patient_id)>{n.patient_name}</a>
+                        {format!(" answered PHQ-9 item 9 above 0 in a self-report ({when}). Assess suicide risk now. ")}
+                        <ActionForm action=seen attr:class="inline-form">
+                            <input type="hidden" name="link" value=n.link_id.to_string() />
+                            <button type="submit" class="button button--small button--secondary">"Mark seen"</button>
+                        </ActionForm>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="safety-notices" role="alert" aria-labelledby="safety-notices-h" data-testid="safety-notices">
+                <h2 id="safety-notices-h">"⚠ Safety: self-reported thoughts of self-harm"</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    });
     let search = query.get("q").unwrap_or_default();
     let empty = page.rows.is_empty();
     let rows = page.rows;
     view! {
+        {notices}
         <div class="page-heading">
             <h1>{heading}</h1>
             {view.viewer_is_care_manager.then(|| view! {
@@ -325,6 +358,9 @@ fn CaseloadTableRow(row: CaseloadRow) -> impl IntoView {
         _ => None,
     };
     let href = format!("/patients/{}", row.patient_id);
+    let self_report = row.self_report_on.map(|on| {
+        view! { <span class="row-marker row-marker--self-report" title=format!("Self-report received {on}")>"✉ Self-report received"</span>" " }
+    });
     let change = row
         .percent_change
         .map_or_else(|| "—".to_owned(), format_percent);
@@ -339,6 +375,7 @@ fn CaseloadTableRow(row: CaseloadRow) -> impl IntoView {
         <tr class:row--safety=safety class:row--overdue=overdue && !safety>
             <th scope="row">
                 {marker.map(|(class, text)| view! { <span class=class>{text}</span>" " })}
+                {self_report}
                 <a href=href>{row.name}</a>
             </th>
             <td>{row.mrn}</td>

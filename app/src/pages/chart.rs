@@ -173,6 +173,7 @@ fn Chart(view: ChartView, actions: Actions) -> impl IntoView {
         view! {
             <a class="button" href=format!("/patients/{patient_id}/measure?instrument=PHQ-9&episode={e}")>"Enter PHQ-9"</a>
             <a class="button button--secondary" href=format!("/patients/{patient_id}/measure?instrument=GAD-7&episode={e}")>"Enter GAD-7"</a>
+            <a class="button button--secondary" href=format!("/patients/{patient_id}/self-report")>"Self-report link"</a>
         }
     });
     view! {
@@ -186,7 +187,13 @@ fn Chart(view: ChartView, actions: Actions) -> impl IntoView {
                     <strong>{header_facts}</strong>
                 </p>
             </div>
-            <div class="actions">{record_links}{reenroll}</div>
+            <div class="actions">
+                {record_links}
+                {reenroll}
+                {episode.is_some().then(|| view! {
+                    <a class="button button--secondary" href=format!("/patients/{patient_id}/summary")>"EHR summary"</a>
+                })}
+            </div>
         </div>
         {episodes_nav}
         <div class="chart-grid">

@@ -234,6 +234,12 @@ fn PatientReview(
         .map(review_summary)
         .collect_view();
     let here = row.reviewed_here.as_ref().map(review_summary);
+    let summary_link = row.reviewed_here.as_ref().map(|r| {
+        format!(
+            "/patients/{}/summary?review={}",
+            row.entry.patient_id.0, r.id
+        )
+    });
     let kinds = RecommendationKind::ALL
         .iter()
         .map(|k| view! { <option value=k.code()>{k.label()}</option> })
@@ -266,7 +272,13 @@ fn PatientReview(
                 <h3>"Past reviews and recommendations"</h3>
                 {if row.past_reviews.is_empty() { view! { <p class="muted">"Never reviewed."</p> }.into_any() } else { view! { <ul>{past}</ul> }.into_any() }}
             </section>
-            {here.map(|h| view! { <section class="notice"><h3>"Reviewed at this meeting"</h3><ul>{h}</ul></section> })}
+            {here.map(|h| view! {
+                <section class="notice">
+                    <h3>"Reviewed at this meeting"</h3>
+                    <ul>{h}</ul>
+                    {summary_link.map(|href| view! { <p><a href=href>"EHR summary for the note"</a></p> })}
+                </section>
+            })}
             {can_record.then(|| view! {
                 <ActionForm action=record node_ref=form attr:class="stacked-form recommendation-form">
                     <h3>{if row.reviewed_here.is_some() { "Add another recommendation" } else { "Recommendation" }}</h3>
@@ -319,6 +331,9 @@ pub fn MeetingRecordPage() -> impl IntoView {
                                 <td>{p.outcome.label()}</td>
                                 <td>{p.carried_weeks}</td>
                                 <td>{p.review.as_ref().map(|r| r.recommendations.iter().map(|x| x.summary()).collect::<Vec<_>>().join("; "))}</td>
+                                <td>{p.review.as_ref().map(|r| view! {
+                                    <a href=format!("/patients/{}/summary?review={}", p.patient_id.0, r.id)>"EHR summary"</a>
+                                })}</td>
                             </tr>
                         }).collect_view();
                         view! {
@@ -332,7 +347,7 @@ pub fn MeetingRecordPage() -> impl IntoView {
                             <p><a href=format!("/meetings/{}", m.id.0)>"Meeting mode"</a>" · "<a href=format!("/meetings?clinic={}", view.clinic.id.0)>"All meetings"</a></p>
                             <div class="table-wrap" tabindex="0" role="region" aria-label="Patients of the meeting">
                                 <table>
-                                    <thead><tr><th scope="col">"Patient"</th><th scope="col">"Outcome"</th><th scope="col">"Weeks carried before"</th><th scope="col">"Recommendations"</th></tr></thead>
+                                    <thead><tr><th scope="col">"Patient"</th><th scope="col">"Outcome"</th><th scope="col">"Weeks carried before"</th><th scope="col">"Recommendations"</th><th scope="col">"For the EHR"</th></tr></thead>
                                     <tbody>{patients}</tbody>
                                 </table>
                             </div>

@@ -12,4 +12,6 @@ pub mod not_found;
 pub mod patients;
 pub mod reports;
 pub mod review;
+pub mod self_report;
+pub mod summary;
 pub mod tasks;

@@ -15,6 +15,7 @@ pub(crate) mod review;
 pub(crate) mod review_rows;
 pub(crate) mod review_sql;
 pub(crate) mod rows;
+pub(crate) mod self_report;
 pub(crate) mod shared_state;
 pub(crate) mod sql;
 pub mod sqlite;

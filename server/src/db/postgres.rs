@@ -11,6 +11,7 @@ use super::common::{impl_store, map_err};
 use super::interop::impl_interop_store;
 use super::report::impl_report_store;
 use super::review::impl_review_store;
+use super::self_report::impl_self_report_store;
 use super::shared_state::impl_shared_state_store;
 use super::token::impl_token_store;
 
@@ -60,3 +61,4 @@ impl_report_store!(PgStore, sqlx::Postgres);
 impl_token_store!(PgStore, sqlx::Postgres);
 impl_interop_store!(PgStore, sqlx::Postgres);
 impl_shared_state_store!(PgStore, sqlx::Postgres);
+impl_self_report_store!(PgStore, sqlx::Postgres);

@@ -22,6 +22,7 @@ use super::common::{impl_store, map_err};
 use super::interop::impl_interop_store;
 use super::report::impl_report_store;
 use super::review::impl_review_store;
+use super::self_report::impl_self_report_store;
 use super::shared_state::impl_shared_state_store;
 use super::token::impl_token_store;
 
@@ -139,3 +140,4 @@ impl_report_store!(SqliteStore, sqlx::Sqlite);
 impl_token_store!(SqliteStore, sqlx::Sqlite);
 impl_interop_store!(SqliteStore, sqlx::Sqlite);
 impl_shared_state_store!(SqliteStore, sqlx::Sqlite);
+impl_self_report_store!(SqliteStore, sqlx::Sqlite);

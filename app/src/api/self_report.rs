@@ -1,0 +1,275 @@
+//! Self-report links from the care manager's side: make one for a patient's open episode (shown
+//! once, with a QR code), see every link's status, withdraw one, and mark a patient's positive
+//! item-9 answer seen.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::self_report::LinkStatus;
+use crate::error::AppError;
+
+/// One link as the care manager's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRow {
+    pub id: i64,
+    pub instruments: String,
+    pub status: LinkStatus,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub expires_at: DateTime<Utc>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub failed_attempts: u32,
+}
+
+/// The self-report screen of one patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfReportView {
+    pub patient_id: i64,
+    pub patient_name: String,
+    /// The open episode links are made for; none when the patient is not in treatment.
+    pub open_episode: Option<i64>,
+    pub links: Vec<LinkRow>,
+    /// Days a new link lasts (the clinic's setting).
+    pub link_days: u32,
+    pub can_edit: bool,
+}
+
+/// A link just made: the only time its address is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLink {
+    pub id: i64,
+    pub url: String,
+    /// The address as a QR code (SVG markup made on the server from the address alone).
+    pub qr_svg: String,
+    pub instruments: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[server(GetSelfReport, "/api/fn")]
+pub async fn get_self_report(patient: i64) -> Result<SelfReportView, AppError> {
+    use crate::model::{EpisodeStatus, PatientId};
+    use crate::policy::{authorize, Action};
+
+    let (principal, record) =
+        super::context::require_patient(Action::ViewChart, PatientId(patient), "self_report.view")
+            .await?;
+    let store = super::context::store()?;
+    let clinic = record.patient.clinic_id;
+    let open_episode = store
+        .episodes_for_patient(record.patient.id)
+        .await?
+        .into_iter()
+        .find(|e| e.status != EpisodeStatus::Discharged)
+        .map(|e| e.id.0);
+    let now = Utc::now();
+    let links = store
+        .self_report_links(record.patient.id)
+        .await?
+        .into_iter()
+        .map(|l| LinkRow {
+            id: l.id,
+            instruments: l.instruments_label(),
+            status: l.status(now),
+            created_at: l.life.created_at,
+            created_by: l.created_by_name,
+            expires_at: l.life.expires_at,
+            opened_at: l.life.opened_at,
+            completed_at: l.life.completed_at,
+            failed_attempts: l.life.failed_attempts,
+        })
+        .collect();
+    let settings = store.clinic_settings(clinic).await?;
+    Ok(SelfReportView {
+        patient_id: patient,
+        patient_name: record.patient.list_name(),
+        open_episode,
+        links,
+        link_days: settings.self_report.link_days,
+        can_edit: authorize(&principal, Action::RecordCare, Some(clinic)).is_ok(),
+    })
+}
+
+/// The address patients open: `TANDEM_PUBLIC_URL` when the operator set it (behind a proxy),
+/// otherwise this request's host.
+#[cfg(feature = "ssr")]
+fn public_base() -> Result<String, AppError> {
+    if let Ok(url) = std::env::var("TANDEM_PUBLIC_URL") {
+        let url = url.trim().trim_end_matches('/').to_owned();
+        if url.starts_with("https://") || url.starts_with("http://") {
+            return Ok(url);
+        }
+        tracing::error!("TANDEM_PUBLIC_URL must start with http:// or https://");
+        return Err(AppError::Internal);
+    }
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .ok_or_else(|| AppError::invalid("host", "The request names no valid host."))?;
+    let https = parts
+        .headers
+        .get("x-forwarded-proto")
+        .is_some_and(|p| p.as_bytes() == b"https");
+    Ok(format!("{}://{host}", if https { "https" } else { "http" }))
+}
+
+/// Makes a link for the patient's open episode. `instruments` are "PHQ-9" and/or "GAD-7".
+#[server(CreateSelfReportLink, "/api/fn")]
+pub async fn create_self_report_link(
+    patient: i64,
+    instruments: Option<Vec<String>>,
+) -> Result<NewLink, AppError> {
+    use crate::domain::self_report::{link_instruments, LinkLife};
+    use crate::model::{EpisodeStatus, PatientId};
+    use crate::policy::Action;
+    use crate::self_report::NewSelfReportLink;
+
+    let (principal, record) = super::context::require_patient(
+        Action::RecordCare,
+        PatientId(patient),
+        "self_report.create",
+    )
+    .await?;
+    let result = async {
+        let instruments = link_instruments(&instruments.unwrap_or_default())
+            .map_err(|m| AppError::invalid("instruments", m))?;
+        let store = super::context::store()?;
+        let episode = store
+            .episodes_for_patient(record.patient.id)
+            .await?
+            .into_iter()
+            .find(|e| e.status != EpisodeStatus::Discharged)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "instruments",
+                    "The patient has no open episode; enroll them before sending a questionnaire.",
+                )
+            })?;
+        let settings = store.clinic_settings(record.patient.clinic_id).await?;
+        let base = public_base()?;
+        let (token_hash, token) = new_token()?;
+        let link = store
+            .create_self_report_link(&NewSelfReportLink {
+                episode_id: episode.id,
+                token_hash,
+                instruments,
+                created_by: principal.user_id,
+                life: LinkLife::new(Utc::now(), settings.self_report.link_days),
+            })
+            .await?;
+        let url = format!("{base}/r/{token}");
+        Ok(NewLink {
+            id: link.id,
+            qr_svg: qr_svg(&url)?,
+            url,
+            instruments: link.instruments_label(),
+            expires_at: link.life.expires_at,
+        })
+    }
+    .await;
+    super::context::audited(
+        &principal,
+        "self_report.create",
+        ("patient", patient),
+        result,
+    )
+    .await
+}
+
+/// A new link token (160 random bits as 40 hex digits) and its SHA-256 hash, which is all the
+/// database keeps. The patient pages use the same for their visit cookie.
+#[cfg(feature = "ssr")]
+pub fn new_token() -> Result<(String, String), AppError> {
+    use sha2::{Digest, Sha256};
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|_| {
+        tracing::error!("no randomness for a self-report link");
+        AppError::Internal
+    })?;
+    let token = hex::encode(bytes);
+    Ok((hex::encode(Sha256::digest(token.as_bytes())), token))
+}
+
+/// The address as a QR code in SVG.
+#[cfg(feature = "ssr")]
+pub fn qr_svg(url: &str) -> Result<String, AppError> {
+    use qrcode::render::svg;
+    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|_| {
+            tracing::error!("the link does not fit a QR code");
+            AppError::Internal
+        })?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build())
+}
+
+/// Withdraws a link; the patient can no longer open it.
+#[server(RevokeSelfReportLink, "/api/fn")]
+pub async fn revoke_self_report_link(id: i64) -> Result<(), AppError> {
+    use crate::policy::Action;
+    let store = super::context::store()?;
+    let found = store.self_report_link(id).await?;
+    let principal = super::context::require(
+        Action::RecordCare,
+        found.as_ref().map(|(_, o)| o.clinic_id),
+        "self_report.revoke",
+        Some(("self_report_link", id)),
+    )
+    .await?;
+    if found.is_none() {
+        return Err(AppError::NotFound("the link".to_owned()));
+    }
+    let result = store
+        .revoke_self_report_link(id, Utc::now())
+        .await
+        .map(|_| ())
+        .map_err(AppError::from);
+    super::context::audited(
+        &principal,
+        "self_report.revoke",
+        ("self_report_link", id),
+        result,
+    )
+    .await
+}
+
+/// Marks a patient's positive item-9 self-report seen, which clears its caseload notice. The
+/// safety flag itself follows the scores, as always.
+#[server(AcknowledgeSafetyNotice, "/api/fn")]
+pub async fn acknowledge_safety_notice(link: i64) -> Result<(), AppError> {
+    use crate::policy::Action;
+    let store = super::context::store()?;
+    let found = store.self_report_link(link).await?;
+    let principal = super::context::require(
+        Action::RecordCare,
+        found.as_ref().map(|(_, o)| o.clinic_id),
+        "self_report.notice_seen",
+        Some(("self_report_link", link)),
+    )
+    .await?;
+    if found.is_none() {
+        return Err(AppError::NotFound("the notice".to_owned()));
+    }
+    let result = store
+        .acknowledge_safety_notice(link, principal.user_id, Utc::now())
+        .await
+        .map_err(AppError::from);
+    super::context::audited(
+        &principal,
+        "self_report.notice_seen",
+        ("self_report_link", link),
+        result,
+    )
+    .await
+}
