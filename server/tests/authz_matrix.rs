@@ -17,6 +17,10 @@ use app::api::admin::{
 use app::api::patients::ListPatients;
 use app::api::reports::{GetBilling, GetOutcomes, GetQuality};
 use app::api::review::{GetReviewBoard, GetTasks};
+use app::api::self_report::{
+    AcknowledgeSafetyNotice, CreateSelfReportLink, GetSelfReport, RevokeSelfReportLink,
+};
+use app::api::summary::{GetSummary, RecordSummaryCopy};
 use app::model::ClinicId;
 use app::policy::Role;
 use app::ports::SharedStore;
@@ -155,8 +159,46 @@ const SETTINGS: &str = "settings[target_caseload]=80&settings[review_weekday]=3&
 &settings[flag_rules][post_discharge_target_hours]=72&settings[flag_rules][post_discharge_clear_days]=30\
 &settings[flag_rules][review_kinds][]=safety&settings[flag_rules][review_kinds][]=not_improving";
 
+/// A self-report link of the patient's episode whose patient answered item 9 above 0, made by the
+/// clinic's first user; returns its id.
+async fn link_of(store: &SharedStore, patient: i64, hash: char) -> i64 {
+    use app::domain::self_report::{Draft, LinkLife};
+    use app::domain::Instrument;
+    use app::model::PatientId;
+    let episode = store
+        .episode_records(PatientId(patient))
+        .await
+        .expect("episodes")[0]
+        .episode
+        .id;
+    let id = store
+        .create_self_report_link(&app::self_report::NewSelfReportLink {
+            episode_id: episode,
+            token_hash: hash.to_string().repeat(64),
+            instruments: vec![Instrument::Phq9],
+            created_by: 1,
+            life: LinkLife::new(chrono::Utc::now(), 7),
+        })
+        .await
+        .expect("link")
+        .id;
+    let mut draft = Draft::default();
+    draft
+        .answer(&[Instrument::Phq9], 9, Some("1"))
+        .expect("answer");
+    store
+        .save_self_report_draft(id, &draft, chrono::Utc::now())
+        .await
+        .expect("draft");
+    id
+}
+
 async fn run_matrix(store: SharedStore) {
-    let f = fixture(store).await;
+    let f = fixture(store.clone()).await;
+    let own_patient = patient_in(&store, f.own, "OWN-1").await;
+    let other_patient = patient_in(&store, f.other, "OTH-1").await;
+    let own_link = link_of(&store, own_patient, 'a').await;
+    let other_link = link_of(&store, other_patient, 'b').await;
     let mut cells = 0;
     let mut n = 0;
     let whos = [
@@ -174,8 +216,47 @@ async fn run_matrix(store: SharedStore) {
         let cookie = cookie.as_deref();
         for scope in [Scope::Own, Scope::Other] {
             let clinic = if scope == Scope::Own { f.own } else { f.other };
+            let (patient, link) = if scope == Scope::Own {
+                (own_patient, own_link)
+            } else {
+                (other_patient, other_link)
+            };
             n += 1;
             let calls: Vec<(&str, Request<Body>, Expect)> = vec![
+                (
+                    "GetSelfReport",
+                    form_post(GetSelfReport::PATH, format!("patient={patient}"), cookie),
+                    chart_rule(who, scope),
+                ),
+                (
+                    "CreateSelfReportLink",
+                    form_post(
+                        CreateSelfReportLink::PATH,
+                        format!("patient={patient}&instruments[]=PHQ-9"),
+                        cookie,
+                    ),
+                    record_rule(who, scope),
+                ),
+                (
+                    "RevokeSelfReportLink",
+                    form_post(RevokeSelfReportLink::PATH, format!("id={link}"), cookie),
+                    record_rule(who, scope),
+                ),
+                (
+                    "AcknowledgeSafetyNotice",
+                    form_post(AcknowledgeSafetyNotice::PATH, format!("link={link}"), cookie),
+                    record_rule(who, scope),
+                ),
+                (
+                    "GetSummary",
+                    form_post(GetSummary::PATH, format!("patient={patient}"), cookie),
+                    chart_rule(who, scope),
+                ),
+                (
+                    "RecordSummaryCopy",
+                    form_post(RecordSummaryCopy::PATH, format!("patient={patient}"), cookie),
+                    chart_rule(who, scope),
+                ),
                 (
                     "ListPatients",
                     form_post(ListPatients::PATH, format!("page=1&clinic={clinic}"), cookie),
@@ -297,7 +378,7 @@ async fn run_matrix(store: SharedStore) {
     }
     assert_eq!(
         cells,
-        5 * 2 * 21,
+        5 * 2 * 27,
         "every role × endpoint × clinic cell was checked"
     );
 }

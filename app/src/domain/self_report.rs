@@ -597,7 +597,6 @@ mod tests {
             link_days: 0,
             crisis_text: " ".to_owned(),
             crisis_phone: "call me".to_owned(),
-            ..SelfReportSettings::default()
         };
         assert_eq!(bad.problems().len(), 3);
     }

@@ -478,6 +478,18 @@ pub fn ClinicSettingsPage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </fieldset>
+                                <h3>"Patient self-report"</h3>
+                                {number_field("Self-report links last (days)", "[self_report][link_days]", s.self_report.link_days, "1–30. A link works once and expires after this many days. Default 7.")}
+                                <div class="field">
+                                    <label for="crisis-text">"Crisis resources shown to patients"</label>
+                                    <span class="hint">"Shown at once when a patient answers PHQ-9 item 9 above 0. Default: the 988 Suicide & Crisis Lifeline (United States)."</span>
+                                    <textarea id="crisis-text" name="settings[self_report][crisis_text]" rows="4" maxlength="1000" required>{s.self_report.crisis_text.clone()}</textarea>
+                                </div>
+                                <div class="field">
+                                    <label for="crisis-phone">"Crisis line number"</label>
+                                    <span class="hint">"Offered to the patient as a call button. Default 988."</span>
+                                    <input id="crisis-phone" name="settings[self_report][crisis_phone]" type="tel" value=s.self_report.crisis_phone.clone() required class="input--short" />
+                                </div>
                                 <button type="submit" class="button">"Save settings"</button>
                             </ActionForm>
                         }
