@@ -192,10 +192,23 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     res
 }
 
-/// Logs method, path (never the query string, which may hold search terms), status and time.
+/// The path as logged: a self-report link's token (a secret that opens a patient's questionnaire)
+/// is replaced by `…`.
+pub fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/r/") {
+        Some(rest) => match rest.split_once('/') {
+            Some((_, tail)) => format!("/r/…/{tail}"),
+            None => "/r/…".to_owned(),
+        },
+        None => path.to_owned(),
+    }
+}
+
+/// Logs method, path (never the query string, which may hold search terms, nor a self-report
+/// token), status and time.
 pub async fn log_requests(req: Request<Body>, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    let path = loggable_path(req.uri().path());
     let started = std::time::Instant::now();
     let res = next.run(req).await;
     tracing::info!(
@@ -272,4 +285,17 @@ pub async fn api_error_bodies(req: Request<Body>, next: Next) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn self_report_tokens_never_reach_the_log() {
+        let token = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(loggable_path(&format!("/r/{token}")), "/r/…");
+        assert_eq!(loggable_path(&format!("/r/{token}/q/3")), "/r/…/q/3");
+        assert_eq!(loggable_path("/patients/3"), "/patients/3");
+    }
 }

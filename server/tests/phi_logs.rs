@@ -64,7 +64,7 @@ async fn logs_of_a_full_request_cycle_carry_no_patient_identifiers() {
         .expect("user");
     let app = app_for(store.clone());
     let cookie = sign_in_cookie(&app, "staff@clinic.example", "synthetic pass phrase").await;
-    store
+    let patient = store
         .create_patient(&NewPatient {
             clinic_id: clinic,
             mrn: Mrn::parse("PHI-TEST-0042").expect("mrn"),
@@ -100,7 +100,34 @@ async fn logs_of_a_full_request_cycle_carry_no_patient_identifiers() {
         .expect("call");
     assert_eq!(refused.status(), StatusCode::NOT_FOUND);
 
+    // A self-report link's token is a secret: it opens the patient's questionnaire.
+    let episode = store
+        .open_episode(&app::model::NewEpisode {
+            patient_id: patient.id,
+            enrolled_on: app::model::today(),
+        })
+        .await
+        .expect("episode");
+    let token = "5eca1e7011c0ffee5eca1e7011c0ffee5eca1e70";
+    store
+        .create_self_report_link(&app::self_report::NewSelfReportLink {
+            episode_id: episode.id,
+            token_hash: tandem_server::tokens::hash_token(token),
+            instruments: vec![app::domain::Instrument::Phq9],
+            created_by: 1,
+            life: app::domain::self_report::LinkLife::new(chrono::Utc::now(), 7),
+        })
+        .await
+        .expect("link");
+    let gate = form_post(&format!("/r/{token}"), "day=19&month=7&year=1961", None);
+    let opened = app_for(store.clone()).oneshot(gate).await.expect("gate");
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+
     let logs = String::from_utf8_lossy(&captured.0.lock().expect("lock")).into_owned();
+    assert!(
+        !logs.contains(token),
+        "a self-report token leaked into the logs:\n{logs}"
+    );
     assert!(logs.contains("request"), "the cycle was logged: {logs}");
     for phi in [
         "Zebediah",

@@ -114,6 +114,9 @@ async fn every_route_answers_with_the_security_headers_signed_in_or_not() {
         "/api/v1/nothing",
         "/fhir/r4/metadata",
         "/fhir/r4/Patient/1",
+        "/r/0123456789abcdef0123456789abcdef01234567",
+        "/r/0123456789abcdef0123456789abcdef01234567/q/1",
+        "/r/0123456789abcdef0123456789abcdef01234567/check",
     ] {
         uris.push(other.to_owned());
     }
@@ -179,6 +182,8 @@ async fn a_patient_named_with_markup_is_shown_as_text_everywhere_and_csv_defuses
         (psy.as_str(), "/upcoming".to_owned(), false),
         (psy.as_str(), format!("/patients/{id}"), true),
         (lead.as_str(), "/reports/quality".to_owned(), false),
+        (cm.as_str(), format!("/patients/{id}/self-report"), true),
+        (cm.as_str(), format!("/patients/{id}/summary"), true),
     ];
     for (cookie, uri, names_patients) in &pages {
         let (status, _, html) = fetch(&w.app, Method::GET, uri, Some(cookie)).await;
@@ -194,6 +199,59 @@ async fn a_patient_named_with_markup_is_shown_as_text_everywhere_and_csv_defuses
             );
         }
     }
+    // The patient's own pages greet them by first name, as text.
+    let episode = w
+        .store
+        .episode_records(app::model::PatientId(id))
+        .await
+        .expect("episodes")[0]
+        .episode
+        .id;
+    let token = "0badc0de0badc0de0badc0de0badc0de0badc0de";
+    w.store
+        .create_self_report_link(&app::self_report::NewSelfReportLink {
+            episode_id: episode,
+            token_hash: tandem_server::tokens::hash_token(token),
+            instruments: vec![app::domain::Instrument::Phq9],
+            created_by: 1,
+            life: app::domain::self_report::LinkLife::new(chrono::Utc::now(), 7),
+        })
+        .await
+        .expect("link");
+    let opened = w
+        .app
+        .clone()
+        .oneshot(support::web::form_post(
+            &format!("/r/{token}"),
+            "day=1&month=1&year=1980",
+            None,
+        ))
+        .await
+        .expect("gate");
+    assert_eq!(opened.status(), 303);
+    let visit = opened.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let (status, _, html) = fetch(
+        &w.app,
+        Method::GET,
+        &format!("/r/{token}/q/1"),
+        Some(&visit),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "the greeting carries the name as markup"
+    );
+    assert!(
+        html.contains("Hello &lt;/title&gt;&lt;/script&gt;&lt;script&gt;alert(1)"),
+        "{html}"
+    );
     for (cookie, uri) in [
         (
             cm.as_str(),
