@@ -114,7 +114,6 @@ test('a patient answers a self-report link on a phone and the care manager sees 
   const row = page.getByRole('row').filter({ hasText: 'Selfreport, Robin' });
   await expect(row).toContainText('Self-report received');
   await expect(row).toContainText('Safety');
-  await expect(row).toContainText('17');
   await expectNoSeriousViolations(page);
   await notices.getByRole('button', { name: 'Mark seen' }).click();
   await expect(page.getByTestId('safety-notices')).toHaveCount(0);
@@ -123,7 +122,8 @@ test('a patient answers a self-report link on a phone and the care manager sees 
   await row.getByRole('link', { name: 'Selfreport, Robin' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Selfreport, Robin' })).toBeVisible();
   await page.getByRole('link', { name: 'EHR summary' }).click();
-  await expect(page.getByTestId('ehr-summary')).toContainText('17  moderately severe (patient self-report, item 9 positive)');
+  await expect(page.getByTestId('ehr-summary')).toContainText(' 9  mild (patient self-report, item 9 positive)');
+  await expect(page.getByTestId('ehr-summary')).toContainText('14  moderate (baseline, patient self-report)');
   await expect(page.getByTestId('ehr-summary')).toContainText('Safety:');
   await waitForHydration(page);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);

@@ -163,11 +163,10 @@ pub fn question(
         Step::Item(instrument, _) => instrument,
         Step::Difficulty => Instrument::Phq9,
     };
-    let back = if step > 1 {
-        format!("/r/{token}/q/{}", step - 1)
-    } else {
-        format!("/r/{token}")
-    };
+    let back = (step > 1).then(|| {
+        let href = format!("/r/{token}/q/{}", step - 1);
+        view! { <a class="back-link" href=href>"Back"</a> }
+    });
     let show_crisis = visit.draft.item9_positive();
     let title = format!("Question {step} of {}", all.len());
     let radios = answers
@@ -191,7 +190,7 @@ pub fn question(
             {error_summary(error, "answer-0")}
             {greeting(visit)}
             <p class="patient-progress">
-                <a class="back-link" href=back>"Back"</a>
+                {back}
                 {format!("{title} · {}", part.code())}
             </p>
             <form method="post" action=format!("/r/{token}/q/{step}") novalidate>
