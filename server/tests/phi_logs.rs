@@ -109,16 +109,7 @@ async fn logs_of_a_full_request_cycle_carry_no_patient_identifiers() {
         .await
         .expect("episode");
     let token = "5eca1e7011c0ffee5eca1e7011c0ffee5eca1e70";
-    store
-        .create_self_report_link(&app::self_report::NewSelfReportLink {
-            episode_id: episode.id,
-            token_hash: tandem_server::tokens::hash_token(token),
-            instruments: vec![app::domain::Instrument::Phq9],
-            created_by: 1,
-            life: app::domain::self_report::LinkLife::new(chrono::Utc::now(), 7),
-        })
-        .await
-        .expect("link");
+    support::self_report_link(store.as_ref(), episode.id, token, chrono::Utc::now(), 7).await;
     let gate = form_post(&format!("/r/{token}"), "day=19&month=7&year=1961", None);
     let opened = app_for(store.clone()).oneshot(gate).await.expect("gate");
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);

@@ -208,16 +208,7 @@ async fn a_patient_named_with_markup_is_shown_as_text_everywhere_and_csv_defuses
         .episode
         .id;
     let token = "0badc0de0badc0de0badc0de0badc0de0badc0de";
-    w.store
-        .create_self_report_link(&app::self_report::NewSelfReportLink {
-            episode_id: episode,
-            token_hash: tandem_server::tokens::hash_token(token),
-            instruments: vec![app::domain::Instrument::Phq9],
-            created_by: 1,
-            life: app::domain::self_report::LinkLife::new(chrono::Utc::now(), 7),
-        })
-        .await
-        .expect("link");
+    support::self_report_link(w.store.as_ref(), episode, token, chrono::Utc::now(), 7).await;
     let opened = w
         .app
         .clone()

@@ -10,7 +10,7 @@ use app::accounts::{Email, NewUser};
 use app::api::caseload::{CaseloadView, GetCaseload};
 use app::api::self_report::{CreateSelfReportLink, NewLink, RevokeSelfReportLink};
 use app::audit::AuditQuery;
-use app::domain::self_report::{LinkLife, MAX_BIRTH_DATE_ATTEMPTS};
+use app::domain::self_report::MAX_BIRTH_DATE_ATTEMPTS;
 use app::domain::{FlagKind, Instrument, Mrn, PersonName};
 use app::model::{ClinicId, EpisodeDetails, EpisodeId, MeasurementSource, NewPatient, PatientId};
 use app::policy::Role;
@@ -31,7 +31,6 @@ struct World {
     staff_cookie: String,
     patient: PatientId,
     episode: EpisodeId,
-    user: i64,
     _dir: tempfile::TempDir,
 }
 
@@ -87,7 +86,6 @@ async fn world() -> World {
         staff_cookie,
         patient: enrolled.patient_id,
         episode: enrolled.episode_id,
-        user,
         _dir: dir,
     }
 }
@@ -492,16 +490,15 @@ async fn expired_and_revoked_links_tell_only_the_patient_why() {
     let w = world().await;
     // A link made eight days ago with the default seven-day life.
     let expired_token = "e".repeat(40);
-    w.store
-        .create_self_report_link(&app::self_report::NewSelfReportLink {
-            episode_id: w.episode,
-            token_hash: tandem_server::tokens::hash_token(&expired_token),
-            instruments: vec![Instrument::Phq9],
-            created_by: w.user,
-            life: LinkLife::new(chrono::Utc::now() - chrono::Duration::days(8), 7),
-        })
-        .await
-        .expect("link");
+    let eight_days_ago = chrono::Utc::now() - chrono::Duration::days(8);
+    support::self_report_link(
+        w.store.as_ref(),
+        w.episode,
+        &expired_token,
+        eight_days_ago,
+        7,
+    )
+    .await;
     let (status, _, page) = send(
         &w,
         form_post(

@@ -253,3 +253,25 @@ pub async fn pg_table_digests(url: &str) -> Vec<(String, i64, String)> {
     pool.close().await;
     out
 }
+
+/// A PHQ-9 self-report link of `episode` whose token is `token`, made straight through the store
+/// (by user 1), lasting `days` from `made_at`.
+pub async fn self_report_link(
+    store: &dyn app::ports::Store,
+    episode: app::model::EpisodeId,
+    token: &str,
+    made_at: chrono::DateTime<chrono::Utc>,
+    days: u32,
+) -> i64 {
+    store
+        .create_self_report_link(&app::self_report::NewSelfReportLink {
+            episode_id: episode,
+            token_hash: tandem_server::tokens::hash_token(token),
+            instruments: vec![app::domain::Instrument::Phq9],
+            created_by: 1,
+            life: app::domain::self_report::LinkLife::new(made_at, days),
+        })
+        .await
+        .expect("self-report link")
+        .id
+}
