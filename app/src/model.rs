@@ -153,6 +153,15 @@ impl MeasurementSource {
         }
     }
 
+    /// How the chart names the source.
+    pub fn label(self) -> &'static str {
+        match self {
+            MeasurementSource::Clinician => "Clinician",
+            MeasurementSource::Import => "Import",
+            MeasurementSource::SelfReport => "Patient self-report",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<Self> {
         MeasurementSource::ALL
             .into_iter()

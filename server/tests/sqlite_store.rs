@@ -137,6 +137,46 @@ async fn caseload_plans(mine: bool) -> Vec<String> {
     plans
 }
 
+/// The caseload's self-report notices and markers start from the clinic's (or the care manager's)
+/// open episodes and look each one's links up by index: their cost follows the caseload, not the
+/// number of links ever made.
+#[tokio::test]
+async fn the_caseload_reads_self_reports_through_their_indices() {
+    let (store, _dir) = support::sqlite_store().await;
+    for mine in [false, true] {
+        let [notices, received] = tandem_server::db::self_report_caseload_statements(mine);
+        for (sql, index) in [
+            (notices, "self_report_links_unseen"),
+            (received, "self_report_links_by_episode"),
+        ] {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let mut query = sqlx::query(&explain).bind(1_i64);
+            if mine {
+                query = query.bind(7_i64);
+            }
+            let plan = query
+                .fetch_all(store.write_pool())
+                .await
+                .expect("plan")
+                .iter()
+                .map(|r| r.get::<String, _>("detail"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(plan.contains(&format!("INDEX {index}")), "{plan}");
+            assert!(!plan.contains("SCAN"), "{plan}");
+            let start = if mine {
+                "episodes_by_care_manager"
+            } else {
+                "patients_by_clinic"
+            };
+            assert!(
+                plan.contains(start) || plan.contains("autoindex_patients"),
+                "{plan}"
+            );
+        }
+    }
+}
+
 /// The caseload's cost follows the caseload, not the registry: a care manager's caseload starts
 /// from `episodes_by_care_manager`, and every score, contact, event and treatment change is an
 /// index lookup per episode (scores and contacts from covering indices, without the table). No

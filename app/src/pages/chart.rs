@@ -328,7 +328,7 @@ fn Scores(view: ChartView) -> impl IntoView {
                                             <td class="num">{m.responses.total()}</td>
                                             <td>{m.responses.severity().label()}</td>
                                             <td>{item9}{safety.then_some(" ⚠ positive")}</td>
-                                            <td>{m.source.code().replace('_', " ")}</td>
+                                            <td>{m.source.label()}</td>
                                             {can_edit.then(|| view! { <td><a href=format!("/measurements/{}", m.id)>"Edit or delete"</a></td> })}
                                         </tr>
                                     }

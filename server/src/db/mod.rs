@@ -77,6 +77,12 @@ pub fn caseload_statements(mine: bool) -> [&'static str; 7] {
     ]
 }
 
+/// The caseload's two self-report statements (unseen safety notices, received self-reports) for a
+/// care manager's caseload (`mine`) or a whole clinic; exposed for query-plan tests.
+pub fn self_report_caseload_statements(mine: bool) -> [String; 2] {
+    [self_report::notices(mine), self_report::received(mine)]
+}
+
 /// The four statements that load a report's population (binds: clinic, care manager, enrollment
 /// period start and end, open since), for plan checks and benchmarks.
 pub fn report_population_statements() -> [&'static str; 4] {
