@@ -202,6 +202,28 @@ async fn the_gate_reads_the_same_for_a_real_link_and_a_made_up_one() {
     assert_eq!((s1, s2), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN));
     assert_eq!(wrong.replace(&token, "T"), unknown.replace(&fake, "T"));
     assert!(wrong.contains("could not open your questionnaire"));
+    // A token made of anything, control characters included, is no different and breaks nothing.
+    for path in [
+        "/r/%0Abad/q/1",
+        "/r/%0Abad/check",
+        "/r/%22%3E%3Cb%3E/q/1",
+        "/r/%0Abad",
+    ] {
+        let (status, _, page) = send(&w, get(path, None)).await;
+        assert!(
+            status.is_client_error() || status.is_success() || status == StatusCode::SEE_OTHER,
+            "{path}: {status}"
+        );
+        assert!(!page.contains("\"><b>"), "{path}");
+    }
+    for path in ["/r/%0Abad/q/1", "/r/%0Abad/send", "/r/%0Abad"] {
+        let (status, _, _) = send(
+            &w,
+            form_post(path, "answer=1&day=1&month=1&year=1980", None),
+        )
+        .await;
+        assert!(status.is_client_error(), "{path}: {status}");
+    }
     // A malformed token is no different.
     let (s3, _, odd) = send(&w, form_post("/r/not-a-token", BIRTH, None)).await;
     assert_eq!(s3, StatusCode::FORBIDDEN);

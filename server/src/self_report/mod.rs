@@ -23,7 +23,7 @@ use app::ports::{SharedStore, StoreError};
 use app::self_report::LinkVisit;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use chrono::{DateTime, Utc};
@@ -87,8 +87,13 @@ fn page(status: StatusCode, html: String) -> Response {
     res
 }
 
+/// A 303 to `to`. Paths are built from the token in the URL, which a visitor may fill with
+/// anything (`%0A` included); one that cannot be a header is answered as an unknown page instead.
 fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    match HeaderValue::from_str(to) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => page(StatusCode::NOT_FOUND, pages::no_such_question("")),
+    }
 }
 
 async fn audit(store: &SharedStore, action: &str, link: Option<i64>, ip: Option<IpAddr>, ok: bool) {
