@@ -5,6 +5,26 @@ use serde::{Deserialize, Serialize};
 use crate::model::ClinicId;
 use crate::policy::Role;
 
+/// The hex SHA-256 of a secret token (a session's, an API token, a self-report link's), which is
+/// all the database keeps of it.
+#[cfg(feature = "ssr")]
+pub fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// `bytes` bytes from the system's randomness as hex; `what` names the secret in the log when
+/// there is none.
+#[cfg(feature = "ssr")]
+pub fn random_hex(bytes: usize, what: &str) -> Result<String, crate::error::AppError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|_| {
+        tracing::error!(what, "no randomness for a secret token");
+        crate::error::AppError::Internal
+    })?;
+    Ok(hex::encode(buf))
+}
+
 /// Shortest password accepted (OWASP ASVS 2.1.1).
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password accepted; long enough for passphrases, short enough to bound hashing work.

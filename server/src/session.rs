@@ -45,12 +45,7 @@ impl Default for SessionConfig {
 pub use crate::tokens::hash_token;
 
 fn new_token() -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| {
-        tracing::error!("no randomness for a session token");
-        AppError::Internal
-    })?;
-    Ok(hex::encode(bytes))
+    app::accounts::random_hex(32, "a session token")
 }
 
 /// Failed sign-ins are counted in the database (`SharedStateStore`), so that every instance
@@ -229,6 +224,18 @@ impl Auth for Sessions {
     }
 }
 
+/// The value of the request's cookie called `name`, if it sent one.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
 /// Puts the client address and, when the session cookie is valid, the signed-in user into the
 /// request's extensions, where server functions and pages find them.
 pub async fn load_session(
@@ -259,15 +266,7 @@ pub async fn load_session(
         }
         return next.run(req).await;
     }
-    let token = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE)
-        .map(|c| c.value().to_owned());
+    let token = cookie_value(req.headers(), COOKIE);
     if let Some(token) = token.filter(|t| !t.is_empty()) {
         if let Some(current) = sessions.current_user(&token).await {
             req.extensions_mut().insert(current);

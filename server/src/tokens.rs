@@ -9,12 +9,7 @@ use app::audit::{AuditEntry, AuditOutcome};
 use app::error::AppError;
 use app::ports::Store;
 
-use sha2::{Digest, Sha256};
-
-/// The hex SHA-256 of a token (a session's or an API token), which is all the database keeps.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use app::accounts::hash_token;
 
 /// Every token starts with this, so that a leaked one is easy to recognise.
 pub const TOKEN_PREFIX: &str = "tandem_";
@@ -31,12 +26,10 @@ pub fn is_api_path(path: &str) -> bool {
 
 /// A new random token (256 bits) and what the store keeps of it: its hash and its prefix.
 pub fn new_token() -> Result<(String, String, String), AppError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| {
-        tracing::error!("no randomness for an API token");
-        AppError::Internal
-    })?;
-    let token = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
+    let token = format!(
+        "{TOKEN_PREFIX}{}",
+        app::accounts::random_hex(32, "an API token")?
+    );
     let prefix = token[..TOKEN_PREFIX.len() + SHOWN_CHARS].to_owned();
     let prefix = prefix[TOKEN_PREFIX.len()..].to_owned();
     Ok((hash_token(&token), prefix, token))

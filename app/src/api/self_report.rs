@@ -49,7 +49,7 @@ pub struct NewLink {
 
 #[server(GetSelfReport, "/api/fn")]
 pub async fn get_self_report(patient: i64) -> Result<SelfReportView, AppError> {
-    use crate::model::{EpisodeStatus, PatientId};
+    use crate::model::PatientId;
     use crate::policy::{authorize, Action};
 
     let (principal, record) =
@@ -57,12 +57,9 @@ pub async fn get_self_report(patient: i64) -> Result<SelfReportView, AppError> {
             .await?;
     let store = super::context::store()?;
     let clinic = record.patient.clinic_id;
-    let open_episode = store
-        .episodes_for_patient(record.patient.id)
+    let open_episode = open_episode(&store, record.patient.id)
         .await?
-        .into_iter()
-        .find(|e| e.status != EpisodeStatus::Discharged)
-        .map(|e| e.id.0);
+        .map(|id| id.0);
     let now = Utc::now();
     let links = store
         .self_report_links(record.patient.id)
@@ -89,6 +86,44 @@ pub async fn get_self_report(patient: i64) -> Result<SelfReportView, AppError> {
         link_days: settings.self_report.link_days,
         can_edit: authorize(&principal, Action::RecordCare, Some(clinic)).is_ok(),
     })
+}
+
+/// The patient's open episode, which links are made for.
+#[cfg(feature = "ssr")]
+async fn open_episode(
+    store: &crate::ports::SharedStore,
+    patient: crate::model::PatientId,
+) -> Result<Option<crate::model::EpisodeId>, AppError> {
+    use crate::model::EpisodeStatus;
+    Ok(store
+        .episodes_for_patient(patient)
+        .await?
+        .into_iter()
+        .find(|e| e.status != EpisodeStatus::Discharged)
+        .map(|e| e.id))
+}
+
+/// The signed-in user allowed to do `action` with the link's clinic (audited as `audit_action`),
+/// and the store. An unknown link reads like one of another clinic: not found.
+#[cfg(feature = "ssr")]
+async fn require_link(
+    action: crate::policy::Action,
+    link: i64,
+    audit_action: &str,
+) -> Result<(crate::policy::Principal, crate::ports::SharedStore), AppError> {
+    let store = super::context::store()?;
+    let found = store.self_report_link(link).await?;
+    let principal = super::context::require(
+        action,
+        found.as_ref().map(|(_, o)| o.clinic_id),
+        audit_action,
+        Some(("self_report_link", link)),
+    )
+    .await?;
+    if found.is_none() {
+        return Err(AppError::NotFound("the link".to_owned()));
+    }
+    Ok((principal, store))
 }
 
 /// The address patients open: `TANDEM_PUBLIC_URL` when the operator set it (behind a proxy),
@@ -128,7 +163,7 @@ pub async fn create_self_report_link(
     instruments: Option<Vec<String>>,
 ) -> Result<NewLink, AppError> {
     use crate::domain::self_report::{link_instruments, LinkLife};
-    use crate::model::{EpisodeStatus, PatientId};
+    use crate::model::PatientId;
     use crate::policy::Action;
     use crate::self_report::NewSelfReportLink;
 
@@ -142,11 +177,8 @@ pub async fn create_self_report_link(
         let instruments = link_instruments(&instruments.unwrap_or_default())
             .map_err(|m| AppError::invalid("instruments", m))?;
         let store = super::context::store()?;
-        let episode = store
-            .episodes_for_patient(record.patient.id)
+        let episode = open_episode(&store, record.patient.id)
             .await?
-            .into_iter()
-            .find(|e| e.status != EpisodeStatus::Discharged)
             .ok_or_else(|| {
                 AppError::invalid(
                     "instruments",
@@ -158,7 +190,7 @@ pub async fn create_self_report_link(
         let (token_hash, token) = new_token()?;
         let link = store
             .create_self_report_link(&NewSelfReportLink {
-                episode_id: episode.id,
+                episode_id: episode,
                 token_hash,
                 instruments,
                 created_by: principal.user_id,
@@ -188,14 +220,8 @@ pub async fn create_self_report_link(
 /// database keeps. The patient pages use the same for their visit cookie.
 #[cfg(feature = "ssr")]
 pub fn new_token() -> Result<(String, String), AppError> {
-    use sha2::{Digest, Sha256};
-    let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|_| {
-        tracing::error!("no randomness for a self-report link");
-        AppError::Internal
-    })?;
-    let token = hex::encode(bytes);
-    Ok((hex::encode(Sha256::digest(token.as_bytes())), token))
+    let token = crate::accounts::random_hex(20, "a self-report link")?;
+    Ok((crate::accounts::hash_token(&token), token))
 }
 
 /// The address as a QR code in SVG.
@@ -217,19 +243,8 @@ pub fn qr_svg(url: &str) -> Result<String, AppError> {
 /// Withdraws a link; the patient can no longer open it.
 #[server(RevokeSelfReportLink, "/api/fn")]
 pub async fn revoke_self_report_link(id: i64) -> Result<(), AppError> {
-    use crate::policy::Action;
-    let store = super::context::store()?;
-    let found = store.self_report_link(id).await?;
-    let principal = super::context::require(
-        Action::RecordCare,
-        found.as_ref().map(|(_, o)| o.clinic_id),
-        "self_report.revoke",
-        Some(("self_report_link", id)),
-    )
-    .await?;
-    if found.is_none() {
-        return Err(AppError::NotFound("the link".to_owned()));
-    }
+    let (principal, store) =
+        require_link(crate::policy::Action::RecordCare, id, "self_report.revoke").await?;
     let result = store
         .revoke_self_report_link(id, Utc::now())
         .await
@@ -248,19 +263,12 @@ pub async fn revoke_self_report_link(id: i64) -> Result<(), AppError> {
 /// safety flag itself follows the scores, as always.
 #[server(AcknowledgeSafetyNotice, "/api/fn")]
 pub async fn acknowledge_safety_notice(link: i64) -> Result<(), AppError> {
-    use crate::policy::Action;
-    let store = super::context::store()?;
-    let found = store.self_report_link(link).await?;
-    let principal = super::context::require(
-        Action::RecordCare,
-        found.as_ref().map(|(_, o)| o.clinic_id),
+    let (principal, store) = require_link(
+        crate::policy::Action::RecordCare,
+        link,
         "self_report.notice_seen",
-        Some(("self_report_link", link)),
     )
     .await?;
-    if found.is_none() {
-        return Err(AppError::NotFound("the notice".to_owned()));
-    }
     let result = store
         .acknowledge_safety_notice(link, principal.user_id, Utc::now())
         .await

@@ -137,14 +137,7 @@ async fn admitted(state: &PatientState, token: &str, headers: &HeaderMap) -> Opt
     if !well_formed(token) {
         return None;
     }
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == VISIT_COOKIE)
-        .map(|c| c.value().to_owned())?;
+    let cookie = crate::session::cookie_value(headers, VISIT_COOKIE)?;
     let visit = match state.store.self_report_visit(&hash_token(token)).await {
         Ok(v) => v?,
         Err(e) => {
@@ -159,7 +152,7 @@ async fn admitted(state: &PatientState, token: &str, headers: &HeaderMap) -> Opt
 
 /// Where a patient who is through the gate goes next: the first unanswered question, or the
 /// check of the answers.
-fn next_screen(token: &str, visit: &LinkVisit) -> String {
+pub(crate) fn next_screen(token: &str, visit: &LinkVisit) -> String {
     match visit.draft.next_step(&visit.link.instruments) {
         Some(step) => format!("/r/{token}/q/{step}"),
         None => format!("/r/{token}/check"),

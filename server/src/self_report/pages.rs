@@ -114,22 +114,14 @@ fn greeting(visit: &LinkVisit) -> impl IntoView {
     }
 }
 
-fn question_text(step: Step) -> (String, Option<&'static str>) {
+/// A screen's question and the hint under it.
+fn question_text(step: Step) -> (&'static str, &'static str) {
     match step {
-        Step::Item(_, item) => {
-            let wording = match step {
-                Step::Item(instrument, _) => instrument.items()[item - 1],
-                Step::Difficulty => "",
-            };
-            (
-                wording.to_owned(),
-                Some("Over the last 2 weeks, how often have you been bothered by this?"),
-            )
-        }
-        Step::Difficulty => (
-            Difficulty::QUESTION.to_owned(),
-            Some("You can skip this question."),
+        Step::Item(instrument, item) => (
+            instrument.items()[item - 1],
+            "Over the last 2 weeks, how often have you been bothered by this?",
         ),
+        Step::Difficulty => (Difficulty::QUESTION, "You can skip this question."),
     }
 }
 
@@ -196,7 +188,7 @@ pub fn question(
             <form method="post" action=format!("/r/{token}/q/{step}") novalidate>
                 <fieldset class="field" aria-describedby="question-hint">
                     <legend class="patient-question"><h1>{wording}</h1></legend>
-                    {hint.map(|h| view! { <p class="hint" id="question-hint">{h}</p> })}
+                    <p class="hint" id="question-hint">{hint}</p>
                     {error.map(|m| view! { <p class="field-error">{m.to_owned()}</p> })}
                     <div class="patient-answers">{radios}</div>
                 </fieldset>
@@ -293,10 +285,7 @@ pub fn closed(visit: &LinkVisit, why: Unusable) -> String {
 
 /// The answers are not complete (a question was skipped), or could not be recorded.
 pub fn incomplete(token: &str, visit: &LinkVisit, message: &str) -> String {
-    let next = match visit.draft.next_step(&visit.link.instruments) {
-        Some(step) => format!("/r/{token}/q/{step}"),
-        None => format!("/r/{token}/check"),
-    };
+    let next = super::next_screen(token, visit);
     document(
         "Answers not sent",
         view! {
