@@ -24,7 +24,7 @@ BIN := $(CARGO_TARGET_DIR)/release/tandem
 SITE_ROOT := $(CURDIR)/target/site
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run build test lint unit e2e bench loadtest crashtest fuzz wrk tools wasm-target cargo-leptos wasm-bindgen wasm-opt chromium e2e-deps pg-status clean-data
+.PHONY: help run build bundle test lint unit e2e bench loadtest crashtest fuzz wrk tools wasm-target cargo-leptos wasm-bindgen wasm-opt chromium e2e-deps pg-status clean-data
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
@@ -51,6 +51,9 @@ unit: pg-status ## Rust unit tests and the store contract suite (SQLite, and Pos
 
 e2e: build e2e-deps ## Browser tests: Playwright drives Chromium against the release server
 	cd end2end && TANDEM_BIN="$(BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" npx playwright test
+
+bundle: build ## The wasm a browser downloads, gzipped (for a split build, also each area's first load)
+	node end2end/bundle-size.mjs "$(SITE_ROOT)/pkg"
 
 bench: ## Criterion benchmarks: the domain rules, the screens in 10k- and 100k-patient registries, a 10k-patient clinic's reports (SQLite, then PostgreSQL when it answers)
 	cargo bench -p app --bench domain

@@ -83,7 +83,9 @@ pub fn Root() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="tandem-css" href="/pkg/tandem.css" />
-        <Title formatter=|page: String| {
+        // The empty text keeps "Tandem" as the title whenever no screen's own title is in place
+        // (between two screens, or before a screen has hydrated), instead of no title at all.
+        <Title text="" formatter=|page: String| {
             let title = if page.is_empty() {
                 PRODUCT.to_owned()
             } else {

@@ -123,8 +123,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// their own, so any POST/PUT/PATCH/DELETE must come from this site: `Sec-Fetch-Site` must be
 /// `same-origin` or `none` when the browser sends it (and then decides), and otherwise `Origin`,
 /// when present, must match `Host`. A browser that sends `Sec-Fetch-Site` may send `Origin: null`
-/// for a plain form post from a page with `Referrer-Policy: no-referrer` (every Tandem page), so
-/// the origin is only consulted when the fetch metadata is missing.
+/// for a plain form post from a page with `Referrer-Policy: no-referrer` (a self-report link's
+/// pages), so the origin is only consulted when the fetch metadata is missing.
 pub async fn same_origin_writes(req: Request<Body>, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -164,6 +164,7 @@ fn forbidden() -> Response {
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
     let cacheable = path.starts_with("/pkg/") || path == "/favicon.ico";
+    let referrer_policy = referrer_policy(path);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if !cacheable {
@@ -183,13 +184,26 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static(referrer_policy),
     );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
     res
+}
+
+/// What a page tells the browser to send as `Referer`. Tandem's own pages send it to Tandem only
+/// (`same-origin`), never to another site: a form posted before the wasm has taken over the page
+/// then returns to that page instead of the home page, because a server function answers a plain
+/// form post with a redirect to its `Referer`. A self-report link's pages send nothing at all,
+/// because their path holds the link's secret.
+pub fn referrer_policy(path: &str) -> &'static str {
+    if path.starts_with("/r/") {
+        "no-referrer"
+    } else {
+        "same-origin"
+    }
 }
 
 /// The path as logged: a self-report link's token (a secret that opens a patient's questionnaire)

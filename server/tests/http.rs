@@ -310,7 +310,7 @@ async fn responses_carry_security_headers() {
     let (_, headers, _) = send(app(store), get("/")).await;
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
-    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
 }
 
 fn server_fn_call(site: Option<&str>, origin: Option<&str>) -> Request<Body> {
@@ -545,8 +545,8 @@ async fn a_cross_site_server_function_call_is_refused() {
 
 #[tokio::test]
 async fn a_plain_form_post_from_a_tandem_page_is_accepted_with_an_opaque_origin() {
-    // Pages are served with `Referrer-Policy: no-referrer`, so a browser posts a form before the
-    // wasm has loaded with `Origin: null`; its `Sec-Fetch-Site: same-origin` is what counts.
+    // A self-report link's pages are served with `Referrer-Policy: no-referrer`, so a browser
+    // posts their forms with `Origin: null`; its `Sec-Fetch-Site: same-origin` is what counts.
     let (store, _dir) = sqlite().await;
     let req = server_fn_call(Some("same-origin"), Some("null"));
     let (status, _, body) = send(app(store), req).await;
@@ -555,6 +555,30 @@ async fn a_plain_form_post_from_a_tandem_page_is_accepted_with_an_opaque_origin(
         StatusCode::UNAUTHORIZED,
         "reached the function: {body}"
     );
+}
+
+#[tokio::test]
+async fn a_form_posted_before_the_wasm_has_loaded_returns_to_its_page() {
+    // Until a screen's wasm has taken over, the browser posts an action's form itself. The server
+    // function answers a browser's post with a redirect to the `Referer`, which Tandem's pages
+    // send to Tandem (`same-origin`), so the user lands back on the page, not on the home page.
+    let (app, _store, cookie, _dir) = signed_in_app(Role::CareManager).await;
+    let (_, headers, _) = send(app.clone(), get_with("/patients", &cookie)).await;
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+    let page = "http://127.0.0.1:3000/patients?page=2";
+    let req = Request::post(ListPatients::PATH)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::REFERER, page)
+        .header(header::COOKIE, &cookie)
+        .body(Body::from("page=1"))
+        .expect("request");
+    let (status, headers, body) = send(app, req).await;
+    assert!(status.is_redirection(), "{status}: {body}");
+    assert_eq!(headers[header::LOCATION], page);
 }
 
 #[tokio::test]
