@@ -28,7 +28,8 @@ const sizeOf = (module) => {
   return sizes.get(module);
 };
 const screens = Object.entries(manifest)
-  // `__chart_screen_view_<hash>` is the chart's route; the module list includes its own module.
+  // A lazy function's name: `__chart_screen_view_<hash>` for one screen's route, `chart_area_<hash>`
+  // for an area of screens. Its module list includes its own module.
   .map(([name, modules]) => {
     const screen = name.replace(/^__/, '').replace(/_(screen_view|area)_\d+$/, '').replaceAll('_', ' ');
     const own = modules.reduce((sum, m) => sum + sizeOf(m), 0);
