@@ -198,7 +198,7 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
 /// then returns to that page instead of the home page, because a server function answers a plain
 /// form post with a redirect to its `Referer`. A self-report link's pages send nothing at all,
 /// because their path holds the link's secret.
-pub fn referrer_policy(path: &str) -> &'static str {
+fn referrer_policy(path: &str) -> &'static str {
     if path.starts_with("/r/") {
         "no-referrer"
     } else {

@@ -42,7 +42,7 @@ impl Default for SessionConfig {
     }
 }
 
-pub use crate::tokens::hash_token;
+use app::accounts::hash_token;
 
 fn new_token() -> Result<String, AppError> {
     app::accounts::random_hex(32, "a session token")

@@ -30,8 +30,7 @@ pub fn new_token() -> Result<(String, String, String), AppError> {
         "{TOKEN_PREFIX}{}",
         app::accounts::random_hex(32, "an API token")?
     );
-    let prefix = token[..TOKEN_PREFIX.len() + SHOWN_CHARS].to_owned();
-    let prefix = prefix[TOKEN_PREFIX.len()..].to_owned();
+    let prefix = token[TOKEN_PREFIX.len()..TOKEN_PREFIX.len() + SHOWN_CHARS].to_owned();
     Ok((hash_token(&token), prefix, token))
 }
 

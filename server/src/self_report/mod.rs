@@ -29,7 +29,7 @@ use axum::{Extension, Form, Router};
 use chrono::{DateTime, Utc};
 use cookie::{Cookie, SameSite};
 
-use crate::tokens::hash_token;
+use app::accounts::hash_token;
 
 pub use pages::CRISIS_HEADING;
 
