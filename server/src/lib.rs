@@ -12,6 +12,7 @@ pub mod fhir;
 pub mod fuzzing;
 pub mod http;
 pub mod password;
+pub mod request_owner;
 pub mod seed;
 pub mod self_report;
 pub mod session;
@@ -128,6 +129,7 @@ pub fn router_full(
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::log_requests))
+        .layer(request_owner::RequestOwnerLayer)
 }
 
 /// Runs the command line.

@@ -589,3 +589,65 @@ async fn a_malformed_server_function_call_is_a_client_error() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body.contains("the request was malformed"), "{body}");
 }
+
+/// A site root with one stylesheet in it, as `cargo leptos build` leaves it.
+fn site_with_a_stylesheet() -> tempfile::TempDir {
+    let site = tempfile::tempdir().expect("site");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg");
+    std::fs::write(site.path().join("pkg/tandem.css"), "main { margin: 0 }").expect("css");
+    site
+}
+
+// Page renders and file requests interleave on one thread here, as they do on a server's worker
+// threads. A page's reactive owner used to stay current on its thread while the page waited for
+// its data, so a static file served meanwhile got an owner under the page's and took the page's
+// pending response headers: the file went out with the page's nonce policy, and the page without
+// any policy of its own, so its script was refused and it never became interactive.
+#[tokio::test]
+async fn a_file_served_while_pages_render_keeps_to_its_own_headers() {
+    let (_, store, cookie, _dir) = signed_in_app(Role::CareManager).await;
+    let site = site_with_a_stylesheet();
+    let app = tandem_server::router(
+        store,
+        tandem_server::leptos_options(site.path(), "127.0.0.1:3000".parse().expect("addr")),
+    );
+    let csp = |headers: &axum::http::HeaderMap| {
+        headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .map(|v| v.to_str().expect("ascii").to_owned())
+            .unwrap_or_default()
+    };
+    let mut pages = Vec::new();
+    let mut files = Vec::new();
+    // A page takes about a millisecond to render here: files are asked for every 0.2 ms, and a
+    // page every 0.8 ms, so that many files are served while some page is waiting for its data.
+    for i in 0..200 {
+        if i % 4 == 0 {
+            pages.push(tokio::spawn(send(
+                app.clone(),
+                get_with("/patients", &cookie),
+            )));
+        }
+        files.push(tokio::spawn(send(app.clone(), get("/pkg/tandem.css"))));
+        tokio::time::sleep(std::time::Duration::from_micros(200)).await;
+    }
+    let mut wrong = Vec::new();
+    for page in pages {
+        let (status, headers, body) = page.await.expect("page");
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if !csp(&headers).contains("script-src 'nonce-") {
+            wrong.push(format!("a page went out with {:?}", csp(&headers)));
+        }
+    }
+    for file in files {
+        let (status, headers, body) = file.await.expect("file");
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, "main { margin: 0 }")
+        );
+        if csp(&headers) != "default-src 'none'; frame-ancestors 'none'" {
+            wrong.push(format!("a file went out with {:?}", csp(&headers)));
+        }
+    }
+    assert!(wrong.is_empty(), "{} of 250 wrong: {wrong:?}", wrong.len());
+}
