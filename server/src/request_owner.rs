@@ -26,12 +26,29 @@ use leptos::reactive::owner::Owner;
 use tower::{Layer, Service};
 
 /// Runs `f` with `slot` as the thread's current owner, then restores the thread's own and keeps
-/// in `slot` whatever `f` left current.
+/// in `slot` whatever `f` left current; also when `f` panics, so that a request that fails this way
+/// cannot leave its owner to the next one on the thread.
 fn within<R>(slot: &mut Option<Owner>, f: impl FnOnce() -> R) -> R {
     let thread_owner = make_current(slot.take());
-    let out = f();
-    *slot = make_current(thread_owner);
-    out
+    let _restore = Restore {
+        slot,
+        thread_owner: Some(thread_owner),
+    };
+    f()
+}
+
+/// Puts the thread's own owner back when dropped (see [`within`]).
+struct Restore<'a> {
+    slot: &'a mut Option<Owner>,
+    thread_owner: Option<Option<Owner>>,
+}
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        if let Some(thread_owner) = self.thread_owner.take() {
+            *self.slot = make_current(thread_owner);
+        }
+    }
 }
 
 /// Makes `owner` the thread's current owner (`None`: no owner) and returns the one it replaces.
@@ -172,6 +189,21 @@ mod tests {
             // An owner made here is the request's, not the thread's.
             assert_eq!(Owner::new().parent(), Some(root.clone()));
         });
+        assert_eq!(Owner::current(), Some(thread_owner.clone()));
+    }
+
+    #[test]
+    fn a_request_that_panics_does_not_leave_its_owner_to_the_thread() {
+        let thread_owner = Owner::new();
+        thread_owner.set();
+        let mut slot = None;
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            within(&mut slot, || {
+                let _root = Owner::new_root(None);
+                panic!("a failing request");
+            })
+        }));
+        assert!(panicked.is_err());
         assert_eq!(Owner::current(), Some(thread_owner));
     }
 }
