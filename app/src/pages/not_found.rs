@@ -1,8 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::layout::MarkHydrated;
-
 /// Shown for any path that no route matches, with a 404 status on the server.
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -19,6 +17,5 @@ pub fn NotFound() -> impl IntoView {
         <p>
             <a href="/">"Go to the patient list"</a>
         </p>
-        <MarkHydrated />
     }
 }
