@@ -30,24 +30,19 @@ use tower::{Layer, Service};
 /// cannot leave its owner to the next one on the thread.
 fn within<R>(slot: &mut Option<Owner>, f: impl FnOnce() -> R) -> R {
     let thread_owner = make_current(slot.take());
-    let _restore = Restore {
-        slot,
-        thread_owner: Some(thread_owner),
-    };
+    let _restore = Restore { slot, thread_owner };
     f()
 }
 
 /// Puts the thread's own owner back when dropped (see [`within`]).
 struct Restore<'a> {
     slot: &'a mut Option<Owner>,
-    thread_owner: Option<Option<Owner>>,
+    thread_owner: Option<Owner>,
 }
 
 impl Drop for Restore<'_> {
     fn drop(&mut self) {
-        if let Some(thread_owner) = self.thread_owner.take() {
-            *self.slot = make_current(thread_owner);
-        }
+        *self.slot = make_current(self.thread_owner.take());
     }
 }
 
