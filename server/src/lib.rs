@@ -22,6 +22,7 @@ pub mod transfer;
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use app::ports::{SharedAuth, SharedStore};
 use app::{shell, Root};
@@ -30,7 +31,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -78,6 +79,17 @@ pub fn router_with(store: SharedStore, leptos: LeptosOptions, sessions: SessionC
     router_full(store, leptos, sessions, http::Readiness::default())
 }
 
+/// The screens' routes, as the view layer lists them by rendering the app once.
+///
+/// While it renders the app for this, the view layer holds back all data loading in the process,
+/// not only the app's: a page on another thread whose data started loading in that moment would
+/// never get it, and its request would wait forever. So the list is made once per process, before
+/// the first router exists, and every router (tests build many side by side) reuses it.
+pub fn screen_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(Root)).clone()
+}
+
 /// The whole application as an axum router whose `/readyz` follows `ready`.
 pub fn router_full(
     store: SharedStore,
@@ -85,7 +97,7 @@ pub fn router_full(
     sessions: SessionConfig,
     ready: http::Readiness,
 ) -> Router {
-    let routes = generate_route_list(Root);
+    let routes = screen_routes();
     let patient_pages = self_report::router(store.clone(), sessions.secure_cookie);
     let sessions = Sessions::new(store.clone(), sessions);
     let auth: SharedAuth = sessions.clone();

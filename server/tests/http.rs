@@ -651,3 +651,60 @@ async fn a_file_served_while_pages_render_keeps_to_its_own_headers() {
     }
     assert!(wrong.is_empty(), "{} of 250 wrong: {wrong:?}", wrong.len());
 }
+
+// Building a router renders the app once to list its screens' routes, and while it does, the view
+// layer holds back every page's data loading, process-wide. A page whose data started loading in
+// that moment, on another thread, never loaded it: its request waited forever. Tests build many
+// routers side by side, and so would a process serving several. Here one thread keeps building
+// routers while another renders pages; every page must arrive.
+#[test]
+fn pages_render_while_other_routers_are_built() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let stop = stop.clone();
+        let runtime = runtime();
+        move || {
+            let (store, _dir) = runtime.block_on(sqlite());
+            let _context = runtime.enter();
+            let mut built = 0_u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(app(store.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    // A page renders in milliseconds; one still waiting after ten seconds was never going to arrive.
+    let rendered = runtime().block_on(async {
+        let (store, _dir) = sqlite().await;
+        let app = app(store);
+        let mut rendered = 0_u32;
+        while rendered < 300 {
+            let page = send(app.clone(), get("/login"));
+            let Ok((status, _, body)) = tokio::time::timeout(Duration::from_secs(10), page).await
+            else {
+                break;
+            };
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(body.contains("Sign in"), "{body}");
+            rendered += 1;
+        }
+        rendered
+    });
+    stop.store(true, Ordering::Relaxed);
+    let built = builder.join().expect("builder");
+    assert!(built > 0, "no router was built alongside the pages");
+    assert_eq!(
+        rendered, 300,
+        "a page never arrived, after {rendered} did, with {built} routers built alongside"
+    );
+}

@@ -88,7 +88,7 @@ async fn every_route_answers_with_the_security_headers_signed_in_or_not() {
     let id = enroll(&w, "HDR-1", 20).await;
     let cookie = sign_in_cookie(&w.app, "cm@synthetic.example", PASSWORD).await;
     // Every page the app declares, with its parameters filled in.
-    let mut uris: Vec<String> = leptos_axum::generate_route_list(app::Root)
+    let mut uris: Vec<String> = tandem_server::screen_routes()
         .iter()
         .map(|r| {
             r.path()
