@@ -32,8 +32,8 @@ help: ## Show the commands
 run: build ## Build the release app and serve it on http://127.0.0.1:3000 (SQLite in ./data)
 	LEPTOS_SITE_ROOT="$(SITE_ROOT)" "$(BIN)" serve
 
-build: tools ## Build the release server and wasm bundle
-	cargo leptos build --release
+build: tools ## Build the release server and the wasm, split into a main module and one set of modules per area of screens
+	cargo leptos build --release --split
 	@echo "built $(BIN) and $(SITE_ROOT)"
 
 test: tools e2e-deps ## Everything: fmt, clippy (ssr and hydrate), Rust tests on SQLite and PostgreSQL, browser tests
@@ -52,7 +52,7 @@ unit: pg-status ## Rust unit tests and the store contract suite (SQLite, and Pos
 e2e: build e2e-deps ## Browser tests: Playwright drives Chromium against the release server
 	cd end2end && TANDEM_BIN="$(BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" npx playwright test
 
-bundle: build ## The wasm a browser downloads, gzipped (for a split build, also each area's first load)
+bundle: build ## The wasm a browser downloads, gzipped: the main module and each area's first load
 	node end2end/bundle-size.mjs "$(SITE_ROOT)/pkg"
 
 bench: ## Criterion benchmarks: the domain rules, the screens in 10k- and 100k-patient registries, a 10k-patient clinic's reports (SQLite, then PostgreSQL when it answers)

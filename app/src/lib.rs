@@ -83,8 +83,8 @@ pub fn Root() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="tandem-css" href="/pkg/tandem.css" />
-        // The empty text keeps "Tandem" as the title whenever no screen's own title is in place
-        // (between two screens, or before a screen has hydrated), instead of no title at all.
+        // The empty text keeps "Tandem" as the title while a screen's own title is not in place
+        // yet (its code is still loading, or it is still hydrating), instead of no title at all.
         <Title text="" formatter=|page: String| {
             let title = if page.is_empty() {
                 PRODUCT.to_owned()
@@ -114,5 +114,5 @@ pub fn escape_title(text: &str) -> String {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(Root);
+    leptos::mount::hydrate_lazy(Root);
 }

@@ -8,18 +8,33 @@ use crate::accounts::UserSummary;
 use crate::api::auth::{who_am_i, SignOut};
 use crate::error::AppError;
 use crate::policy::Role;
+use crate::PRODUCT;
+
+/// Marks the page as hydrated (`data-hydrated` on the shell): given by the layout, set by the
+/// routed screen.
+#[derive(Clone, Copy)]
+struct HydratedMark(WriteSignal<bool>);
+
+/// Placed in every routed screen, after its content. Effects run only in the browser, and this
+/// one only once the screen around it has hydrated: a screen's code may arrive after the shell's
+/// (it is loaded by area), so the shell alone cannot tell that the page's forms and buttons work.
+#[component]
+pub fn MarkHydrated() -> impl IntoView {
+    if let Some(HydratedMark(set)) = use_context() {
+        Effect::new(move |_| set.set(true));
+    }
+}
 
 /// The signed-in user of the page, shared by the header parts.
 type Me = Resource<Result<Option<UserSummary>, AppError>>;
-use crate::PRODUCT;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let (hydrated, set_hydrated) = signal(false);
-    // Effects run only in the browser, so this marks the page as hydrated. CSS collapses the
+    // Set by the routed screen once it has hydrated (`MarkHydrated`). CSS collapses the
     // navigation behind the menu button on phones only once the button can work.
-    Effect::new(move |_| set_hydrated.set(true));
+    provide_context(HydratedMark(set_hydrated));
 
     let location = use_location();
     // Who is signed in, asked again after every navigation so signing in or out shows at once.

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::layout::MarkHydrated;
+
 /// Shown for any path that no route matches, with a 404 status on the server.
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -17,5 +19,6 @@ pub fn NotFound() -> impl IntoView {
         <p>
             <a href="/">"Go to the patient list"</a>
         </p>
+        <MarkHydrated />
     }
 }

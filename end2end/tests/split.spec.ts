@@ -1,0 +1,54 @@
+import { test, expect, Page } from '@playwright/test';
+import { CARE_MANAGER, waitForHydration, watchErrors } from './fixtures';
+
+// Runs after journey.spec.ts (one worker, files in name order), so the caseload has patients.
+// `make build` splits the wasm by area of screens (app/src/routes.rs); `make bundle` prints the
+// sizes. This checks that a browser fetches an area's code only when one of its screens opens.
+
+/** The areas whose modules the page has fetched so far, from the wasm requests it made. */
+function watchAreas(page: Page): Set<string> {
+  const areas = new Set<string>();
+  page.on('request', (r) => {
+    const file = new URL(r.url()).pathname.split('/').pop() ?? '';
+    const area = /^split_(\w+?)_area_\d+\.wasm$/.exec(file);
+    if (area) areas.add(area[1]);
+    else if (file.endsWith('.wasm') && !file.startsWith('chunk_')) areas.add('main');
+  });
+  return areas;
+}
+
+test('each area of screens is fetched when one of its screens first opens, and works', async ({ page }) => {
+  const errors = watchErrors(page);
+  const areas = watchAreas(page);
+
+  await page.goto('/login');
+  await waitForHydration(page);
+  expect([...areas].sort()).toEqual(['main', 'sign_in']);
+
+  await page.getByLabel('Email address').fill(CARE_MANAGER.email);
+  await page.getByLabel('Password').fill(CARE_MANAGER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'My caseload' })).toBeVisible();
+  await expect(page).toHaveTitle('Caseload · Tandem');
+  expect([...areas].sort()).toEqual(['caseload', 'main', 'sign_in']);
+
+  // The patient list is in the caseload's area: nothing more to fetch.
+  await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: 'All patients' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Patients' })).toBeVisible();
+  expect([...areas].sort()).toEqual(['caseload', 'main', 'sign_in']);
+
+  // A chart brings its own area, and its controls work once it has arrived.
+  await page.getByRole('link', { name: 'Journey, Pat' }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Journey, Pat' })).toBeVisible();
+  expect(areas.has('chart')).toBe(true);
+  await page.getByRole('link', { name: 'Enter PHQ-9' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Enter PHQ-9' })).toBeVisible();
+  await expect(page).toHaveTitle('Enter PHQ-9 · Tandem');
+
+  // A full load of a chart preloads its area beside the main module, and nothing else.
+  areas.clear();
+  await page.reload();
+  await waitForHydration(page);
+  expect([...areas].sort()).toEqual(['chart', 'main']);
+  expect(errors).toEqual([]);
+});
