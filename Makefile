@@ -33,7 +33,11 @@ run: build ## Build the release app and serve it on http://127.0.0.1:3000 (SQLit
 	LEPTOS_SITE_ROOT="$(SITE_ROOT)" "$(BIN)" serve
 
 build: tools ## Build the release server and the wasm, split into a main module and one set of modules per area of screens
+	@# The site's files are named by their content's hash (hash-files in Cargo.toml), so the
+	@# previous build's are removed first, and the list of hashes goes into the site root.
+	rm -rf "$(SITE_ROOT)/pkg" "$(SITE_ROOT)/hash.txt"
 	cargo leptos build --release --split
+	cp "$(dir $(BIN))hash.txt" "$(SITE_ROOT)/hash.txt"
 	@echo "built $(BIN) and $(SITE_ROOT)"
 
 test: tools e2e-deps ## Everything: fmt, clippy (ssr and hydrate), Rust tests on SQLite and PostgreSQL, browser tests

@@ -1,7 +1,7 @@
 // The wasm a browser downloads, gzipped at level 9: the main module, and for each screen its
 // first load, that is the main module and the split modules the server preloads for that screen
 // (from cargo-leptos's split manifest). Usage: node bundle-size.mjs [site/pkg directory]
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -15,8 +15,10 @@ if (!main) {
   process.exit(1);
 }
 const mainBytes = gzipped(main);
-const manifestFile = join(pkg, '__wasm_split_manifest.json');
-if (!existsSync(manifestFile)) {
+// A release build names each file by its content: `__wasm_split_manifest.<hash>.json`.
+const manifestName = readdirSync(pkg).find((f) => /^__wasm_split_manifest(\.[\w-]+)?\.json$/.test(f));
+const manifestFile = manifestName && join(pkg, manifestName);
+if (!manifestFile) {
   console.log(`${main}: ${kb(mainBytes)} gzipped (not split: every screen is in this one module)`);
   process.exit(0);
 }

@@ -19,6 +19,8 @@ pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod ports;
+#[cfg(feature = "hydrate")]
+mod recovery;
 pub mod reports;
 pub mod routes;
 pub mod self_report;
@@ -27,7 +29,7 @@ pub mod spreadsheet;
 pub mod summary;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 
 pub use routes::App;
 
@@ -67,6 +69,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="description" content="Tandem collaborative-care registry" />
                 <link rel="icon" href="/favicon.ico" />
+                <link rel="stylesheet" href=stylesheet_href(&options) />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -77,12 +80,37 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Meta context, stylesheet and title around the routed app.
+/// The stylesheet's address. A release build gives the site's files content-hashed names, listed
+/// in the hash file (`hash.txt` in the site root; the server finds it), so that a browser may keep
+/// them for good and never mixes two builds' files; without one it is `/pkg/tandem.css`.
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    let hashes = options
+        .hash_files
+        .then(|| {
+            // Where the view layer looks for the same file (an absolute name is taken as it is).
+            let dir = std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+                .unwrap_or_default();
+            std::fs::read_to_string(dir.join(options.hash_file.as_ref())).ok()
+        })
+        .flatten();
+    let hash = hashes.as_deref().and_then(|text| {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix("css:").map(str::trim))
+    });
+    let (pkg, name) = (&options.site_pkg_dir, &options.output_name);
+    match hash {
+        Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+        None => format!("/{pkg}/{name}.css"),
+    }
+}
+
+/// Meta context and title around the routed app.
 #[component]
 pub fn Root() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="tandem-css" href="/pkg/tandem.css" />
         // The empty text keeps "Tandem" as the title while a screen's own title is not in place
         // yet (its code is still loading, or it is still hydrating), instead of no title at all.
         <Title text="" formatter=|page: String| {
@@ -113,6 +141,6 @@ pub fn escape_title(text: &str) -> String {
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    recovery::install_panic_hook();
     leptos::mount::hydrate_lazy(Root);
 }

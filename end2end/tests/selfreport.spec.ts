@@ -23,6 +23,9 @@ async function choose(page: Page, label: string | null) {
 const ANSWERS = ['Not at all', 'Several days', 'More than half the days', 'Nearly every day'];
 
 test('a patient answers a self-report link on a phone and the care manager sees the score and the safety flag', async ({ page, browser }) => {
+  // Two people, sixteen answers and nine accessibility scans: 20-25 s on two cores, close to the
+  // 30 s every test gets, so this one gets three times that.
+  test.slow();
   const errors = watchErrors(page);
   await signIn(page);
 

@@ -150,6 +150,23 @@ pub async fn same_origin_writes(req: Request<Body>, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Whether a file's name carries its content's hash, as a release build names the bundle's files
+/// (`tandem.<hash>.wasm`, `split_chart_area_3.<hash>.wasm`): 22 characters of unpadded base64url
+/// before the extension. An unhashed split build's loader keeps a placeholder of underscores there.
+fn content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let mut parts = name.rsplit('.');
+    let (Some(_extension), Some(hash), Some(_stem)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    hash.len() == 22
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && hash.bytes().any(|b| b != b'_')
+}
+
 fn forbidden() -> Response {
     (
         StatusCode::FORBIDDEN,
@@ -160,14 +177,23 @@ fn forbidden() -> Response {
 
 /// Headers every response carries. Everything except the static bundle is `no-store`, so pages
 /// and data holding PHI are never kept by the browser or a proxy (the back button after sign-out
-/// shows nothing).
+/// shows nothing). A bundle file named by its content's hash never changes, so it may be kept for
+/// a year without asking again; a missing one is not kept, as it may exist a moment later (one
+/// instance of several still serving the previous build).
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
-    let cacheable = path.starts_with("/pkg/") || path == "/favicon.ico";
+    let bundle = path.starts_with("/pkg/") || path == "/favicon.ico";
+    let hashed = path.starts_with("/pkg/") && content_hashed(path);
     let referrer_policy = referrer_policy(path);
     let mut res = next.run(req).await;
+    let found = res.status().is_success();
     let h = res.headers_mut();
-    if !cacheable {
+    if hashed && found {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    } else if !bundle || !found {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     // Pages set their own policy with a script nonce; everything else may run nothing.
@@ -303,7 +329,32 @@ pub async fn api_error_bodies(req: Request<Body>, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::loggable_path;
+    use super::{content_hashed, loggable_path};
+
+    #[test]
+    fn only_names_carrying_a_content_hash_count_as_hashed() {
+        let hash = "AbCdEfGhIjKlMnOpQrSt-_";
+        for name in [
+            format!("/pkg/tandem.{hash}.wasm"),
+            format!("/pkg/split_chart_area_3.{hash}.wasm"),
+            format!("/pkg/__wasm_split.{hash}.js"),
+            format!("/pkg/tandem.min.{hash}.css"),
+        ] {
+            assert!(content_hashed(&name), "{name}");
+        }
+        for name in [
+            "/pkg/tandem.wasm",
+            "/pkg/tandem.css",
+            "/pkg/__wasm_split.______________________.js",
+            "/pkg/tandem.AbCdEfGhIjKlMnOpQrSt.wasm",
+            "/pkg/tandem.AbCdEfGhIjKlMnOpQrSt-_x.wasm",
+            "/pkg/AbCdEfGhIjKlMnOpQrSt-_.wasm",
+            "/pkg/a.AbCdEfGhIjKlMnOp%2FQrS.wasm",
+            "/pkg/",
+        ] {
+            assert!(!content_hashed(name), "{name}");
+        }
+    }
 
     #[test]
     fn self_report_tokens_never_reach_the_log() {

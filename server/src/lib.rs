@@ -59,15 +59,30 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Leptos options for a site served from `site_root` on `addr`. These match the
 /// `[[workspace.metadata.leptos]]` settings, so the binary also runs outside cargo-leptos.
+///
+/// A release build names the site's files by their content (`tandem.<hash>.wasm`) and lists the
+/// hashes in `hash.txt`, which `make build` puts in the site root: pages then link those names.
 pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
-    LeptosOptions::builder()
+    let mut options = LeptosOptions::builder()
         .output_name("tandem")
         .site_root(site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .env(leptos::config::Env::PROD)
-        .build()
+        .build();
+    let hash_file = site_root.join(HASH_FILE);
+    if hash_file.is_file() {
+        // The view layer reads the file relative to the executable; an absolute name is kept.
+        if let Ok(absolute) = std::path::absolute(&hash_file) {
+            options.hash_files = true;
+            options.hash_file = absolute.display().to_string().into();
+        }
+    }
+    options
 }
+
+/// The file in the site root that lists a release build's file hashes.
+pub const HASH_FILE: &str = "hash.txt";
 
 /// The whole application as an axum router, with default session settings.
 pub fn router(store: SharedStore, leptos: LeptosOptions) -> Router {
@@ -98,7 +113,11 @@ pub fn router_full(
     ready: http::Readiness,
 ) -> Router {
     let routes = screen_routes();
-    let patient_pages = self_report::router(store.clone(), sessions.secure_cookie);
+    let patient_pages = self_report::router(
+        store.clone(),
+        sessions.secure_cookie,
+        app::stylesheet_href(&leptos),
+    );
     let sessions = Sessions::new(store.clone(), sessions);
     let auth: SharedAuth = sessions.clone();
     let state = AppState {
@@ -209,7 +228,13 @@ async fn serve(db: &Database, args: &ServeArgs) -> Result<(), StartupError> {
         tracing::warn!(
             site_root = %args.site_root.display(),
             "site root has no pkg/ directory; pages will render without styles or interactivity \
-             (build with `cargo leptos build --release`)"
+             (build with `make build`)"
+        );
+    } else if !args.site_root.join(HASH_FILE).is_file() {
+        tracing::warn!(
+            site_root = %args.site_root.display(),
+            "site root has no {HASH_FILE}: its files keep their plain names, so a browser may \
+             mix two builds' files after an upgrade (build with `make build`)"
         );
     }
     let listener = tokio::net::TcpListener::bind(addr)

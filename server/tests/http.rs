@@ -523,8 +523,87 @@ async fn an_idle_session_expires() {
 #[tokio::test]
 async fn pages_are_not_stored_by_the_browser_but_the_bundle_is() {
     let (store, _dir) = sqlite().await;
-    let (_, headers, _) = send(app(store), get("/")).await;
+    let (_, headers, _) = send(app(store.clone()), get("/")).await;
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    // A file of an unhashed build is left to the browser's own rules: not `no-store`, but not
+    // kept for good either, since the next build reuses its name.
+    let site = site_with_a_stylesheet();
+    let app = tandem_server::router(
+        store,
+        tandem_server::leptos_options(site.path(), "127.0.0.1:3000".parse().expect("addr")),
+    );
+    let (status, headers, body) = send(app, get("/pkg/tandem.css")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(headers.get(header::CACHE_CONTROL).is_none(), "{headers:?}");
+}
+
+const CSS_HASH: &str = "dGFuZGVtLWNzcy12MSEhIQ";
+const JS_HASH: &str = "dGFuZGVtLWpzLXYxISEhIQ";
+const WASM_HASH: &str = "dGFuZGVtLXdhc20tdjEhIQ";
+
+/// A release build's site: its files named by their content's hash, listed in `hash.txt`.
+fn hashed_site() -> tempfile::TempDir {
+    let site = tempfile::tempdir().expect("site");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg");
+    std::fs::write(
+        site.path().join(format!("pkg/tandem.{CSS_HASH}.css")),
+        "main { margin: 0 }",
+    )
+    .expect("css");
+    std::fs::write(
+        site.path().join(tandem_server::HASH_FILE),
+        format!("js: {JS_HASH}\nwasm: {WASM_HASH}\ncss: {CSS_HASH}\n"),
+    )
+    .expect("hashes");
+    site
+}
+
+// A page loaded before an upgrade asks for its own build's files later (a screen's code is
+// loaded when it first opens). Named by their content, they are never confused with the new
+// build's, and a browser keeps them without asking again.
+#[tokio::test]
+async fn a_release_build_is_linked_by_its_hashed_names_which_browsers_keep_for_good() {
+    let (store, _dir) = sqlite().await;
+    let site = hashed_site();
+    let app = tandem_server::router(
+        store,
+        tandem_server::leptos_options(site.path(), "127.0.0.1:3000".parse().expect("addr")),
+    );
+    let stylesheet = format!("href=\"/pkg/tandem.{CSS_HASH}.css\"");
+    let (status, headers, page) = send(app.clone(), get("/login")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(page.contains(&stylesheet), "{page}");
+    assert!(
+        page.contains(&format!("/pkg/tandem.{JS_HASH}.js")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("/pkg/tandem.{WASM_HASH}.wasm")),
+        "{page}"
+    );
+    assert!(!page.contains("/pkg/tandem.css"), "{page}");
+
+    let (status, headers, _) = send(app.clone(), get(&format!("/pkg/tandem.{CSS_HASH}.css"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    // Another build's file is not here, and its absence is not kept: behind a load balancer it
+    // may be served by the next instance asked.
+    let (status, headers, _) = send(
+        app.clone(),
+        get("/pkg/split_chart_area_3.dGFuZGVtLW9sZC12MCEhIQ.wasm"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+
+    // The patient pages link the same stylesheet.
+    let (status, _, page) = send(app, get(&format!("/r/{}", "ab".repeat(20)))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(&stylesheet), "{page}");
 }
 
 #[tokio::test]

@@ -21,7 +21,11 @@ struct HydratedMark(WriteSignal<bool>);
 #[component]
 pub fn MarkHydrated() -> impl IntoView {
     if let Some(HydratedMark(set)) = use_context() {
-        Effect::new(move |_| set.set(true));
+        Effect::new(move |_| {
+            set.set(true);
+            #[cfg(feature = "hydrate")]
+            crate::recovery::screen_works();
+        });
     }
 }
 

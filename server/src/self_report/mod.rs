@@ -12,6 +12,7 @@ mod pages;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use app::accounts::ClientIp;
 use app::audit::{AuditEntry, AuditOutcome};
@@ -53,10 +54,12 @@ fn well_formed(token: &str) -> bool {
 struct PatientState {
     store: SharedStore,
     secure_cookie: bool,
+    /// The stylesheet's address ([`app::stylesheet_href`]).
+    stylesheet: Arc<str>,
 }
 
 /// The patient pages, to nest at `/r`.
-pub fn router(store: SharedStore, secure_cookie: bool) -> Router {
+pub fn router(store: SharedStore, secure_cookie: bool, stylesheet: String) -> Router {
     Router::new()
         .route("/{token}", get(gate).post(enter_birth_date))
         .route("/{token}/q/{step}", get(question).post(answer))
@@ -65,6 +68,7 @@ pub fn router(store: SharedStore, secure_cookie: bool) -> Router {
         .with_state(PatientState {
             store,
             secure_cookie,
+            stylesheet: stylesheet.into(),
         })
 }
 
@@ -74,25 +78,31 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map_or("", String::as_str)
 }
 
-/// A page with the patient pages' headers: no script may run, nothing is cached.
-fn page(status: StatusCode, html: String) -> Response {
-    let mut res = (status, axum::response::Html(html)).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-             base-uri 'none'; frame-ancestors 'none'",
-        ),
-    );
-    res
-}
+impl PatientState {
+    /// A page with the patient pages' headers: no script may run, nothing is cached.
+    fn page(&self, status: StatusCode, page: pages::Document) -> Response {
+        let mut res = (status, axum::response::Html(page.html(&self.stylesheet))).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                 base-uri 'none'; frame-ancestors 'none'",
+            ),
+        );
+        res
+    }
 
-/// A 303 to `to`. Paths are built from the token in the URL, which a visitor may fill with
-/// anything (`%0A` included); one that cannot be a header is answered as an unknown page instead.
-fn see_other(to: &str) -> Response {
-    match HeaderValue::from_str(to) {
-        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
-        Err(_) => page(StatusCode::NOT_FOUND, pages::no_such_question("")),
+    /// A 303 to `to`. Paths are built from the token in the URL, which a visitor may fill with
+    /// anything (`%0A` included); one that cannot be a header is answered as an unknown page.
+    fn see_other(&self, to: &str) -> Response {
+        match HeaderValue::from_str(to) {
+            Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+            Err(_) => self.page(StatusCode::NOT_FOUND, pages::no_such_question("")),
+        }
+    }
+
+    fn unavailable(&self) -> Response {
+        self.page(StatusCode::SERVICE_UNAVAILABLE, pages::problem())
     }
 }
 
@@ -114,10 +124,6 @@ async fn audit(store: &SharedStore, action: &str, link: Option<i64>, ip: Option<
     }
 }
 
-fn unavailable() -> Response {
-    page(StatusCode::SERVICE_UNAVAILABLE, pages::problem())
-}
-
 /// `GET /r/{token}`: the birth-date gate, the same for every token. A device already through the
 /// gate goes on to its next question.
 async fn gate(
@@ -126,9 +132,9 @@ async fn gate(
     headers: HeaderMap,
 ) -> Response {
     if let Some(visit) = admitted(&state, &token, &headers).await {
-        return see_other(&next_screen(&token, &visit));
+        return state.see_other(&next_screen(&token, &visit));
     }
-    page(StatusCode::OK, pages::gate(&token, None))
+    state.page(StatusCode::OK, pages::gate(&token, None))
 }
 
 /// The link behind `token` when this request's visit cookie is its current one and the link can
@@ -185,7 +191,7 @@ async fn enter_birth_date(
         match store.sign_in_failures_since(key, since).await {
             Ok(n) if n >= max => {
                 audit(store, "self_report.rate_limited", None, ip, false).await;
-                return page(
+                return state.page(
                     StatusCode::TOO_MANY_REQUESTS,
                     pages::gate(&token, Some(pages::TOO_MANY)),
                 );
@@ -193,13 +199,13 @@ async fn enter_birth_date(
             Ok(_) => {}
             Err(e) => {
                 tracing::error!(error = %e, "self-report rate limit unavailable");
-                return unavailable();
+                return state.unavailable();
             }
         }
     }
     if let Err(e) = store.record_sign_in_failure(&keys, now.timestamp()).await {
         tracing::error!(error = %e, "could not count a self-report attempt");
-        return unavailable();
+        return state.unavailable();
     }
     let typed = match parse_birth_date(
         field(&form, "day"),
@@ -207,21 +213,23 @@ async fn enter_birth_date(
         field(&form, "year"),
     ) {
         Ok(d) => d,
-        Err(message) => return page(StatusCode::BAD_REQUEST, pages::gate(&token, Some(message))),
+        Err(message) => {
+            return state.page(StatusCode::BAD_REQUEST, pages::gate(&token, Some(message)))
+        }
     };
     let visit = if well_formed(&token) {
         match store.self_report_visit(&token_hash).await {
             Ok(v) => v,
             Err(e) => {
                 tracing::error!(error = %e, "self-report lookup failed");
-                return unavailable();
+                return state.unavailable();
             }
         }
     } else {
         None
     };
     let refused = || {
-        page(
+        state.page(
             StatusCode::FORBIDDEN,
             pages::gate(&token, Some(pages::NOT_CONFIRMED)),
         )
@@ -251,16 +259,16 @@ async fn enter_birth_date(
     // The right person: they may now hear why a link cannot be used.
     if let Err(why) = usable {
         audit(store, "self_report.open", Some(link), ip, false).await;
-        return page(StatusCode::GONE, pages::closed(&visit, why));
+        return state.page(StatusCode::GONE, pages::closed(&visit, why));
     }
     let (visit_hash, cookie_value) = match app::api::self_report::new_token() {
         Ok(pair) => pair,
-        Err(_) => return unavailable(),
+        Err(_) => return state.unavailable(),
     };
     let until = now + chrono::Duration::minutes(VISIT_MINUTES);
     if let Err(e) = store.open_self_report(link, now, &visit_hash, until).await {
         tracing::error!(error = %e, link, "could not open a self-report link");
-        return unavailable();
+        return state.unavailable();
     }
     audit(store, "self_report.open", Some(link), ip, true).await;
     let cookie = Cookie::build((VISIT_COOKIE, cookie_value))
@@ -270,7 +278,7 @@ async fn enter_birth_date(
         .secure(state.secure_cookie)
         .max_age(cookie::time::Duration::minutes(VISIT_MINUTES))
         .build();
-    let mut res = see_other(&next_screen(&token, &visit));
+    let mut res = state.see_other(&next_screen(&token, &visit));
     if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
         res.headers_mut().insert(header::SET_COOKIE, value);
     }
@@ -291,12 +299,12 @@ async fn question(
     headers: HeaderMap,
 ) -> Response {
     let Some(visit) = admitted(&state, &token, &headers).await else {
-        return see_other(&format!("/r/{token}"));
+        return state.see_other(&format!("/r/{token}"));
     };
     let Some(step) = step_number(&step, &visit) else {
-        return page(StatusCode::NOT_FOUND, pages::no_such_question(&token));
+        return state.page(StatusCode::NOT_FOUND, pages::no_such_question(&token));
     };
-    page(
+    state.page(
         StatusCode::OK,
         pages::question(&token, &visit, step, state.settings(&visit).await, None),
     )
@@ -323,15 +331,15 @@ async fn answer(
     Form(form): Fields,
 ) -> Response {
     let Some(mut visit) = admitted(&state, &token, &headers).await else {
-        return page(StatusCode::FORBIDDEN, pages::visit_ended(&token));
+        return state.page(StatusCode::FORBIDDEN, pages::visit_ended(&token));
     };
     let Some(step) = step_number(&step, &visit) else {
-        return page(StatusCode::NOT_FOUND, pages::no_such_question(&token));
+        return state.page(StatusCode::NOT_FOUND, pages::no_such_question(&token));
     };
     let value = form.get("answer").map(String::as_str);
     if let Err(e) = visit.draft.answer(&visit.link.instruments, step, value) {
         let settings = state.settings(&visit).await;
-        return page(
+        return state.page(
             StatusCode::BAD_REQUEST,
             pages::question(&token, &visit, step, settings, Some(&e.to_string())),
         );
@@ -342,14 +350,16 @@ async fn answer(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => return page(StatusCode::GONE, pages::visit_ended(&token)),
+        Err(StoreError::Conflict(_)) => {
+            return state.page(StatusCode::GONE, pages::visit_ended(&token))
+        }
         Err(e) => {
             tracing::error!(error = %e, link = visit.link.id, "could not save a self-report answer");
-            return unavailable();
+            return state.unavailable();
         }
     }
     // Going back to change one answer returns to the check once everything is answered.
-    see_other(&next_screen(&token, &visit))
+    state.see_other(&next_screen(&token, &visit))
 }
 
 /// `GET /r/{token}/check`: every answer, each with a link to change it, and the send button.
@@ -359,13 +369,13 @@ async fn check(
     headers: HeaderMap,
 ) -> Response {
     let Some(visit) = admitted(&state, &token, &headers).await else {
-        return see_other(&format!("/r/{token}"));
+        return state.see_other(&format!("/r/{token}"));
     };
     if visit.draft.next_step(&visit.link.instruments).is_some() {
-        return see_other(&next_screen(&token, &visit));
+        return state.see_other(&next_screen(&token, &visit));
     }
     let settings = state.settings(&visit).await;
-    page(StatusCode::OK, pages::check(&token, &visit, &settings))
+    state.page(StatusCode::OK, pages::check(&token, &visit, &settings))
 }
 
 /// `POST /r/{token}/send`: the answers become scores with the source "patient self-report", after
@@ -378,14 +388,14 @@ async fn send(
 ) -> Response {
     let store = &state.store;
     let Some(visit) = admitted(&state, &token, &headers).await else {
-        return page(StatusCode::FORBIDDEN, pages::visit_ended(&token));
+        return state.page(StatusCode::FORBIDDEN, pages::visit_ended(&token));
     };
     let link = visit.link.id;
     let responses = match visit.draft.responses(&visit.link.instruments) {
         Ok(r) => r,
         Err(e) => {
             audit(store, "self_report.submit", Some(link), ip, false).await;
-            return page(
+            return state.page(
                 StatusCode::BAD_REQUEST,
                 pages::incomplete(&token, &visit, &e.to_string()),
             );
@@ -407,7 +417,7 @@ async fn send(
             audit(store, "self_report.submit", Some(link), ip, true).await;
             tracing::info!(link, scores = saved.len(), "self-report received");
             let settings = state.settings(&visit).await;
-            let mut res = page(StatusCode::OK, pages::thanks(&visit, &settings));
+            let mut res = state.page(StatusCode::OK, pages::thanks(&visit, &settings));
             let gone = Cookie::build((VISIT_COOKIE, ""))
                 .path(format!("/r/{token}"))
                 .max_age(cookie::time::Duration::ZERO)
@@ -419,13 +429,13 @@ async fn send(
         }
         Err(StoreError::Conflict(_)) => {
             audit(store, "self_report.submit", Some(link), ip, false).await;
-            page(StatusCode::GONE, pages::closed(&visit, Unusable::Used))
+            state.page(StatusCode::GONE, pages::closed(&visit, Unusable::Used))
         }
         Err(StoreError::Invalid(message)) => {
             // The episode was closed while the patient answered.
             audit(store, "self_report.submit", Some(link), ip, false).await;
             tracing::warn!(link, "self-report refused by the store");
-            page(
+            state.page(
                 StatusCode::CONFLICT,
                 pages::incomplete(&token, &visit, &message),
             )
@@ -433,7 +443,7 @@ async fn send(
         Err(e) => {
             audit(store, "self_report.submit", Some(link), ip, false).await;
             tracing::error!(error = %e, link, "could not record a self-report");
-            unavailable()
+            state.unavailable()
         }
     }
 }

@@ -15,8 +15,29 @@ pub const TOO_MANY: &str = "There have been too many attempts. Wait 15 minutes a
     contact your care team.";
 pub const CRISIS_HEADING: &str = "If you need help now";
 
-/// The whole document around a page's main content.
-fn document(title: &str, main: impl IntoView) -> String {
+/// A patient page, to be sent with [`Document::html`].
+pub struct Document {
+    title: String,
+    body: String,
+}
+
+impl Document {
+    /// The whole HTML document, linking the site's stylesheet at `stylesheet`.
+    pub fn html(&self, stylesheet: &str) -> String {
+        let Self { title, body } = self;
+        let stylesheet = view! { <link rel="stylesheet" href=stylesheet.to_owned() /> }.to_html();
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <meta name=\"robots\" content=\"noindex, nofollow\">{title}\
+             {stylesheet}</head>\
+             <body class=\"patient-body\">{body}</body></html>"
+        )
+    }
+}
+
+/// The document around a page's main content.
+fn document(title: &str, main: impl IntoView) -> Document {
     let body = view! {
         <a class="skip-link" href="#main">"Skip to the questions"</a>
         <header class="patient-header">
@@ -27,13 +48,7 @@ fn document(title: &str, main: impl IntoView) -> String {
     }
     .to_html();
     let title = view! { <title>{format!("{title} · Tandem")}</title> }.to_html();
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex, nofollow\">{title}\
-         <link rel=\"stylesheet\" href=\"/pkg/tandem.css\"></head>\
-         <body class=\"patient-body\">{body}</body></html>"
-    )
+    Document { title, body }
 }
 
 fn error_summary(message: Option<&str>, field_id: &'static str) -> impl IntoView {
@@ -62,7 +77,7 @@ fn crisis(settings: &SelfReportSettings) -> impl IntoView {
 }
 
 /// The birth-date gate. It names nothing: not the clinic, not the patient.
-pub fn gate(token: &str, error: Option<&str>) -> String {
+pub fn gate(token: &str, error: Option<&str>) -> Document {
     let input = |id: &'static str, label: &'static str, auto: &'static str, size: &'static str| {
         view! {
             <div class="date-input__item">
@@ -132,7 +147,7 @@ pub fn question(
     step: usize,
     settings: SelfReportSettings,
     error: Option<&str>,
-) -> String {
+) -> Document {
     let all = steps(&visit.link.instruments);
     let screen = all[step - 1];
     let (wording, hint) = question_text(screen);
@@ -214,7 +229,7 @@ fn answer_label(visit: &LinkVisit, step: Step) -> String {
 }
 
 /// Every answer with a link to change it, and the button that sends them.
-pub fn check(token: &str, visit: &LinkVisit, settings: &SelfReportSettings) -> String {
+pub fn check(token: &str, visit: &LinkVisit, settings: &SelfReportSettings) -> Document {
     let rows = steps(&visit.link.instruments)
         .into_iter()
         .enumerate()
@@ -248,7 +263,7 @@ pub fn check(token: &str, visit: &LinkVisit, settings: &SelfReportSettings) -> S
 }
 
 /// After sending.
-pub fn thanks(visit: &LinkVisit, settings: &SelfReportSettings) -> String {
+pub fn thanks(visit: &LinkVisit, settings: &SelfReportSettings) -> Document {
     document(
         "Answers sent",
         view! {
@@ -264,7 +279,7 @@ pub fn thanks(visit: &LinkVisit, settings: &SelfReportSettings) -> String {
 }
 
 /// A link that the right person opened but that cannot be answered any more.
-pub fn closed(visit: &LinkVisit, why: Unusable) -> String {
+pub fn closed(visit: &LinkVisit, why: Unusable) -> Document {
     let message = match why {
         Unusable::Used => "You have already sent your answers with this link. Thank you.",
         Unusable::Expired => "This link has expired. Contact your care team and ask for a new one.",
@@ -284,7 +299,7 @@ pub fn closed(visit: &LinkVisit, why: Unusable) -> String {
 }
 
 /// The answers are not complete (a question was skipped), or could not be recorded.
-pub fn incomplete(token: &str, visit: &LinkVisit, message: &str) -> String {
+pub fn incomplete(token: &str, visit: &LinkVisit, message: &str) -> Document {
     let next = super::next_screen(token, visit);
     document(
         "Answers not sent",
@@ -299,7 +314,7 @@ pub fn incomplete(token: &str, visit: &LinkVisit, message: &str) -> String {
 }
 
 /// The device is no longer through the gate (or never was).
-pub fn visit_ended(token: &str) -> String {
+pub fn visit_ended(token: &str) -> Document {
     document(
         "Please start again",
         view! {
@@ -310,7 +325,7 @@ pub fn visit_ended(token: &str) -> String {
     )
 }
 
-pub fn no_such_question(token: &str) -> String {
+pub fn no_such_question(token: &str) -> Document {
     document(
         "Question not found",
         view! {
@@ -320,7 +335,7 @@ pub fn no_such_question(token: &str) -> String {
     )
 }
 
-pub fn problem() -> String {
+pub fn problem() -> Document {
     document(
         "Sorry, there is a problem",
         view! {
