@@ -35,6 +35,7 @@ pub fn screen_works() {
 }
 
 fn reload_once() {
+    // Without storage a reload could not be told from the next one: no reload, rather than a loop.
     let Some(storage) = session_storage() else {
         return;
     };

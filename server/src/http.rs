@@ -186,7 +186,7 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let hashed = path.starts_with("/pkg/") && content_hashed(path);
     let referrer_policy = referrer_policy(path);
     let mut res = next.run(req).await;
-    let found = res.status().is_success();
+    let found = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     let h = res.headers_mut();
     if hashed && found {
         h.insert(
