@@ -47,8 +47,9 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// The HTML document around the app, rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the app, rendered on the server only. `stylesheet` is the site's
+/// [`stylesheet_href`], found once for the site rather than on every page.
+pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
         let nonce = leptos::nonce::use_nonce();
@@ -69,7 +70,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="description" content="Tandem collaborative-care registry" />
                 <link rel="icon" href="/favicon.ico" />
-                <link rel="stylesheet" href=stylesheet_href(&options) />
+                <link rel="stylesheet" href=stylesheet />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -82,7 +83,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The stylesheet's address. A release build gives the site's files content-hashed names, listed
 /// in the hash file (`hash.txt` in the site root; the server finds it), so that a browser may keep
-/// them for good and never mixes two builds' files; without one it is `/pkg/tandem.css`.
+/// them for good and never mixes two builds' files; without one it is `/pkg/tandem.css`. It reads
+/// the hash file, so it is called once per site, not per page.
 pub fn stylesheet_href(options: &LeptosOptions) -> String {
     let hashes = options
         .hash_files

@@ -113,11 +113,9 @@ pub fn router_full(
     ready: http::Readiness,
 ) -> Router {
     let routes = screen_routes();
-    let patient_pages = self_report::router(
-        store.clone(),
-        sessions.secure_cookie,
-        app::stylesheet_href(&leptos),
-    );
+    let stylesheet = app::stylesheet_href(&leptos);
+    let patient_pages =
+        self_report::router(store.clone(), sessions.secure_cookie, stylesheet.clone());
     let sessions = Sessions::new(store.clone(), sessions);
     let auth: SharedAuth = sessions.clone();
     let state = AppState {
@@ -141,13 +139,16 @@ pub fn router_full(
         .nest("/api/v1", api_v1::router())
         .nest("/fhir/r4", fhir::router())
         .nest_service("/r", patient_pages)
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(leptos.clone())
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let stylesheet = stylesheet.clone();
+            move || shell(leptos.clone(), stylesheet.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(context, shell))
+        >(context, move |options| {
+            shell(options, stylesheet.clone())
+        }))
         .with_state(state)
         .layer(axum::middleware::from_fn(http::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
