@@ -2,7 +2,7 @@
 //! logged on the server with ids only and replaced here by a clear sentence.
 
 use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -55,8 +55,17 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// Reads an error from a server function's error response body, which is in the
+    /// [`Wire`](crate::api::Wire) encoding; `None` when the body is not one.
+    pub fn from_wire(body: &[u8]) -> Option<Self> {
+        use leptos::server_fn::Decodes;
+        <PostcardEncoding as Decodes<AppError>>::decode(body.to_vec().into()).ok()
+    }
+}
+
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

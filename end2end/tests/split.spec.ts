@@ -1,4 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CARE_MANAGER, signIn, waitForHydration, watchErrors } from './fixtures';
 
 // Runs after journey.spec.ts (one worker, files in name order), so the caseload has patients.
@@ -52,6 +54,23 @@ test('each area of screens is fetched when one of its screens first opens, and w
   await waitForHydration(page);
   expect([...areas].sort()).toEqual(['chart', 'main']);
   expect(errors).toEqual([]);
+});
+
+// The split moves an area's constants (its strings and tables) into the area's modules, with its
+// code, unless they no longer fit where the linker put them, when every constant silently stays
+// in the main module (app/src/lib.rs, SPLIT_DATA_ROOM). The built files show which happened.
+test("an area's text is in its own module, not in the main module every page downloads", () => {
+  const pkg = join(process.env.LEPTOS_SITE_ROOT ?? join(__dirname, '../../target/site'), 'pkg');
+  const modules = readdirSync(pkg).filter((f) => f.endsWith('.wasm'));
+  const main = modules.find((f) => !f.startsWith('split_') && !f.startsWith('chunk_'));
+  expect(main).toBeDefined();
+  // Said only by the patient chart (app/src/pages/chart.rs).
+  for (const text of ['Scores of this episode, the data of the trajectory chart', 'No criterion for case management is met.']) {
+    const holding = modules.filter((f) => readFileSync(join(pkg, f)).includes(text));
+    expect(holding, text).not.toContain(main);
+    expect(holding.length, text).toBeGreaterThan(0);
+    expect(holding.every((f) => f.startsWith('split_chart_area_')), `${text}: ${holding}`).toBe(true);
+  }
 });
 
 // A page loaded before an upgrade asks for its own build's modules, whose hashed names the new

@@ -262,7 +262,8 @@ pub async fn log_requests(req: Request<Body>, next: Next) -> Response {
 }
 
 /// Gives server-function errors their proper status. Leptos answers every server-function error
-/// with 500; the body is an [`AppError`], whose own status (400, 404, 409, …) is applied here.
+/// with 500; the body is an [`AppError`] (in the [`app::api::Wire`] encoding), whose own status
+/// (400, 404, 409, …) is applied here.
 pub async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
     if !req.uri().path().starts_with(app::api::SERVER_FN_PREFIX) {
         return next.run(req).await;
@@ -271,12 +272,20 @@ pub async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
     }
+    // An error the function returned is in the wire encoding; anything else keeps its 500.
+    let wire = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == app::api::WIRE_CONTENT_TYPE.as_bytes());
+    if !wire {
+        return res;
+    }
     let (mut parts, body) = res.into_parts();
     let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
         Ok(b) => b,
         Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
     };
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+    if let Some(err) = AppError::from_wire(&bytes) {
         if let Ok(status) = StatusCode::from_u16(err.status()) {
             parts.status = status;
         }

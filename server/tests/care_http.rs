@@ -9,15 +9,15 @@ use std::sync::Arc;
 use app::accounts::{Email, NewUser};
 use app::api::caseload::GetCaseload;
 use app::api::enroll::Enroll;
-use app::api::records::{AddContact, EditMeasurement, RecordMeasurement};
+use app::api::records::{AddContact, EditMeasurement, RecordMeasurement, SavedScore};
 use app::api::review::{DeferReview, MarkForReview, RecordReview};
-use app::model::{ClinicId, EpisodeId, PatientId};
+use app::model::{ClinicId, Enrolled, EpisodeId, PatientId};
 use app::policy::Role;
 use app::ports::SharedStore;
 use axum::http::StatusCode;
 use axum::Router;
 use leptos::server_fn::ServerFn;
-use support::web::{app_for, body_text, form_post, get_with, sign_in_cookie};
+use support::web::{app_for, body_text, call, form_post, get_with, reply_text, sign_in_cookie};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "synthetic pass phrase";
@@ -72,7 +72,7 @@ async fn post(w: &World, path: &str, body: &str) -> (StatusCode, String) {
         .await
         .expect("response");
     let status = res.status();
-    (status, body_text(res).await)
+    (status, reply_text(res).await)
 }
 
 fn answers(prefix: &str, values: &[u8]) -> String {
@@ -93,13 +93,8 @@ fn enroll_body(w: &World, mrn: &str, extra: &str) -> String {
 
 async fn enrolled(w: &World) -> (PatientId, EpisodeId) {
     let body = enroll_body(w, "SYN-1", &answers("phq9", &[2, 2, 2, 2, 2, 2, 2, 2, 0]));
-    let (status, text) = post(w, Enroll::PATH, &body).await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    (
-        PatientId(v["patient_id"].as_i64().expect("id")),
-        EpisodeId(v["episode_id"].as_i64().expect("id")),
-    )
+    let enrolled: Enrolled = call(&w.app, Enroll::PATH, body, &w.cookie).await;
+    (enrolled.patient_id, enrolled.episode_id)
 }
 
 #[tokio::test]
@@ -133,7 +128,7 @@ async fn enrollment_validates_every_field_and_stores_nothing_on_refusal() {
         let (status, text) = post(&w, Enroll::PATH, &body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {text}");
         assert!(
-            text.contains(&format!("\"field\":\"{field}\"")),
+            text.contains(&format!("field: Some({field:?})")),
             "{field}: {text}"
         );
     }
@@ -147,7 +142,7 @@ async fn enrollment_validates_every_field_and_stores_nothing_on_refusal() {
     let (status, text) = post(&w, Enroll::PATH, &enroll_body(&w, "SYN-1", "")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
     assert!(
-        text.contains("\"field\":\"mrn\""),
+        text.contains("field: Some(\"mrn\")"),
         "a taken MRN names the field: {text}"
     );
 }
@@ -168,7 +163,7 @@ async fn a_score_is_validated_on_the_server_and_the_safety_item_is_reported() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        text.contains("\"field\":\"taken_on\"") && text.contains("future"),
+        text.contains("field: Some(\"taken_on\")") && text.contains("future"),
         "{text}"
     );
     let (status, text) = post(
@@ -179,19 +174,18 @@ async fn a_score_is_validated_on_the_server_and_the_safety_item_is_reported() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text.contains("outside the episode"), "{text}");
-    let (status, text) = post(
-        &w,
+    let saved: SavedScore = call(
+        &w.app,
         RecordMeasurement::PATH,
-        &format!(
+        format!(
             "{base}&taken_on=2026-02-02&{}",
             answers("answers", &[1, 1, 1, 1, 1, 1, 1, 1, 2])
         ),
+        &w.cookie,
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    let saved: serde_json::Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(saved["total"], 10);
-    assert_eq!(saved["safety"], true);
+    assert_eq!(saved.total, 10);
+    assert!(saved.safety);
     // The caseload shows the safety flag with its reason.
     let (status, text) = post(&w, GetCaseload::PATH, "scope=clinic").await;
     assert_eq!(status, StatusCode::OK, "{text}");
@@ -218,7 +212,7 @@ async fn a_stale_score_edit_is_refused_and_changes_nothing() {
     let (status, text) = post(&w, EditMeasurement::PATH, &edit(m.version, "")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        text.contains("\"field\":\"reason\""),
+        text.contains("field: Some(\"reason\")"),
         "a reason is required: {text}"
     );
     let (status, text) = post(&w, EditMeasurement::PATH, &edit(m.version, "wrong+answers")).await;
@@ -248,7 +242,7 @@ async fn another_clinics_episode_reads_as_not_found_and_contacts_are_validated()
     };
     let (status, text) = post(&w, AddContact::PATH, &body("999")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(text.contains("\"field\":\"minutes\""), "{text}");
+    assert!(text.contains("field: Some(\"minutes\")"), "{text}");
     let (status, text) = post(&w, AddContact::PATH, &body("20")).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     // A care manager of another clinic cannot see or write this episode.

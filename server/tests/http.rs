@@ -7,7 +7,8 @@ use app::accounts::{Email, NewUser};
 use app::api::auth::{SignIn, SignOut};
 use app::api::patients::ListPatients;
 use app::domain::{Mrn, PersonName};
-use app::model::{ClinicId, NewPatient};
+use app::error::AppError;
+use app::model::{ClinicId, NewPatient, Page, PatientListRow};
 use app::policy::Role;
 use app::ports::SharedStore;
 use axum::body::Body;
@@ -336,24 +337,32 @@ async fn an_anonymous_server_function_call_is_401() {
 }
 
 #[tokio::test]
-async fn a_signed_in_server_function_call_returns_the_page_as_json() {
+async fn a_signed_in_server_function_call_returns_the_page_in_the_wire_encoding() {
     let (app, _store, cookie, _dir) = signed_in_app(Role::CareManager).await;
-    let req = form_post(ListPatients::PATH, "page=1".to_owned(), Some(&cookie));
-    let (status, _, body) = send(app, req).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(json["total"], 0);
+    let page: Page<PatientListRow> =
+        support::web::call(&app, ListPatients::PATH, "page=1", &cookie).await;
+    assert_eq!(page.total, 0);
+    assert!(page.rows.is_empty());
 }
 
 #[tokio::test]
 async fn an_admin_may_not_list_patients() {
     let (app, _store, cookie, _dir) = signed_in_app(Role::Admin).await;
     let req = form_post(ListPatients::PATH, "page=1".to_owned(), Some(&cookie));
-    let (status, _, _) = send(app, req).await;
-    assert!(
-        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
-        "{status}"
+    let res = app.oneshot(req).await.expect("response");
+    let status = res.status();
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        app::api::WIRE_CONTENT_TYPE
     );
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    // The error travels in the wire encoding, and its own status is the response's.
+    let err = AppError::from_wire(&body).expect("an error in the wire encoding");
+    assert!(
+        matches!(err, AppError::Forbidden | AppError::NotFound(_)),
+        "{err:?}"
+    );
+    assert_eq!(status.as_u16(), err.status());
 }
 
 #[tokio::test]

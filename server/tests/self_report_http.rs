@@ -19,7 +19,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use leptos::server_fn::ServerFn;
-use support::web::{app_for, body_text, form_post, sign_in_cookie};
+use support::web::{app_for, body_text, call, form_post, sign_in_cookie};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "synthetic pass phrase";
@@ -119,13 +119,7 @@ fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
 /// A link made by the care manager through the server function; returns the token.
 async fn new_link(w: &World, instruments: &str) -> String {
     let body = format!("patient={}&{instruments}", w.patient.0);
-    let (status, _, text) = send(
-        w,
-        form_post(CreateSelfReportLink::PATH, body, Some(&w.staff_cookie)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    let link: NewLink = serde_json::from_str(&text).expect("link json");
+    let link: NewLink = call(&w.app, CreateSelfReportLink::PATH, body, &w.staff_cookie).await;
     assert!(
         link.url.starts_with("http://127.0.0.1:3000/r/"),
         "{}",
@@ -462,13 +456,7 @@ async fn item_9_shows_crisis_resources_and_raises_the_safety_flag_and_notice() {
 }
 
 async fn caseload(w: &World) -> CaseloadView {
-    let (status, _, text) = send(
-        w,
-        form_post(GetCaseload::PATH, "scope=clinic", Some(&w.staff_cookie)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    serde_json::from_str(&text).expect("caseload json")
+    call(&w.app, GetCaseload::PATH, "scope=clinic", &w.staff_cookie).await
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ mod guard {
     }
 }
 
-#[server(ListDirectory, "/api/fn")]
+#[server(ListDirectory, "/api/fn", output = crate::api::Wire)]
 pub async fn list_directory() -> Result<Directory, AppError> {
     guard::admin(crate::policy::Action::ManageUsers, "user.list", None).await?;
     let store = super::context::store()?;
@@ -56,7 +56,7 @@ pub async fn list_directory() -> Result<Directory, AppError> {
     })
 }
 
-#[server(CreateUser, "/api/fn")]
+#[server(CreateUser, "/api/fn", output = crate::api::Wire)]
 pub async fn create_user(
     email: String,
     name: String,
@@ -86,7 +86,7 @@ pub async fn create_user(
     Ok(user)
 }
 
-#[server(UpdateUser, "/api/fn")]
+#[server(UpdateUser, "/api/fn", output = crate::api::Wire)]
 pub async fn update_user(
     id: i64,
     name: String,
@@ -113,7 +113,7 @@ pub async fn update_user(
     Ok(user)
 }
 
-#[server(SetUserActive, "/api/fn")]
+#[server(SetUserActive, "/api/fn", output = crate::api::Wire)]
 pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
     let action = if active {
         "user.reactivate"
@@ -139,7 +139,7 @@ pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(ResetPassword, "/api/fn")]
+#[server(ResetPassword, "/api/fn", output = crate::api::Wire)]
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
     guard::admin(
         crate::policy::Action::ManageUsers,
@@ -155,14 +155,14 @@ pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
 }
 
 /// Every API token (never the tokens themselves), newest first.
-#[server(ListApiTokens, "/api/fn")]
+#[server(ListApiTokens, "/api/fn", output = crate::api::Wire)]
 pub async fn list_api_tokens() -> Result<Vec<crate::accounts::ApiToken>, AppError> {
     guard::admin(crate::policy::Action::ManageUsers, "api_token.list", None).await?;
     Ok(super::context::store()?.list_api_tokens().await?)
 }
 
 /// Revokes an API token: it stops working at once.
-#[server(RevokeApiToken, "/api/fn")]
+#[server(RevokeApiToken, "/api/fn", output = crate::api::Wire)]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     guard::admin(
         crate::policy::Action::ManageUsers,
@@ -176,13 +176,13 @@ pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(CreateClinic, "/api/fn")]
+#[server(CreateClinic, "/api/fn", output = crate::api::Wire)]
 pub async fn create_clinic(name: String) -> Result<Clinic, AppError> {
     guard::admin(crate::policy::Action::ManageClinics, "clinic.create", None).await?;
     Ok(super::context::store()?.create_clinic(&name).await?)
 }
 
-#[server(RenameClinic, "/api/fn")]
+#[server(RenameClinic, "/api/fn", output = crate::api::Wire)]
 pub async fn rename_clinic(id: i64, name: String) -> Result<Clinic, AppError> {
     guard::admin(
         crate::policy::Action::ManageClinics,
@@ -195,7 +195,7 @@ pub async fn rename_clinic(id: i64, name: String) -> Result<Clinic, AppError> {
         .await?)
 }
 
-#[server(GetClinicSettings, "/api/fn")]
+#[server(GetClinicSettings, "/api/fn", output = crate::api::Wire)]
 pub async fn get_clinic_settings(id: i64) -> Result<(Clinic, ClinicSettings), AppError> {
     guard::admin(
         crate::policy::Action::ManageClinics,
@@ -214,7 +214,7 @@ pub async fn get_clinic_settings(id: i64) -> Result<(Clinic, ClinicSettings), Ap
 
 /// Saves a clinic's settings. Every field is checked; all problems come back at once, each
 /// naming its field, and nothing is saved unless all pass.
-#[server(SaveClinicSettings, "/api/fn")]
+#[server(SaveClinicSettings, "/api/fn", output = crate::api::Wire)]
 pub async fn save_clinic_settings(id: i64, settings: ClinicSettings) -> Result<(), AppError> {
     guard::admin(
         crate::policy::Action::ManageClinics,
@@ -241,7 +241,7 @@ pub async fn save_clinic_settings(id: i64, settings: ClinicSettings) -> Result<(
 }
 
 /// The audit log, newest first, filtered by user, patient and dates (inclusive).
-#[server(SearchAudit, "/api/fn")]
+#[server(SearchAudit, "/api/fn", output = crate::api::Wire)]
 pub async fn search_audit(
     user_id: Option<i64>,
     patient_id: Option<i64>,

@@ -31,7 +31,7 @@ pub struct CaseloadView {
 
 /// One page of the caseload. Every argument is optional and refused with a clear message when it
 /// is not one of the allowed values.
-#[server(GetCaseload, "/api/fn")]
+#[server(GetCaseload, "/api/fn", output = crate::api::Wire)]
 pub async fn get_caseload(
     clinic: Option<i64>,
     scope: Option<String>,

@@ -40,7 +40,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
     on.years_since(birth).unwrap_or(0)
 }
 
-#[server(GetChart, "/api/fn")]
+#[server(GetChart, "/api/fn", output = crate::api::Wire)]
 pub async fn get_chart(patient: i64, episode: Option<i64>) -> Result<ChartView, AppError> {
     use crate::care::{episode_data, intensity_facts};
     use crate::domain::flags::FlagContext;

@@ -26,7 +26,7 @@ pub struct EnrollmentForm {
     pub today: chrono::NaiveDate,
 }
 
-#[server(GetEnrollmentForm, "/api/fn")]
+#[server(GetEnrollmentForm, "/api/fn", output = crate::api::Wire)]
 pub async fn get_enrollment_form(
     clinic: Option<i64>,
     patient: Option<i64>,
@@ -74,7 +74,7 @@ pub async fn get_enrollment_form(
 
 /// Enrolls a patient. For a new patient every identity field is required; for re-enrollment
 /// (`patient` set) they are ignored and the known patient gets a new episode.
-#[server(Enroll, "/api/fn")]
+#[server(Enroll, "/api/fn", output = crate::api::Wire)]
 pub async fn enroll(
     clinic: i64,
     patient: Option<i64>,

@@ -124,7 +124,7 @@ pub mod load {
 
 /// Checks pasted spreadsheet cells or CSV text (`commit` false), or imports it (`commit` true),
 /// for a clinic the care manager works in. Audited either way, failures included.
-#[server(ImportPatients, "/api/fn")]
+#[server(ImportPatients, "/api/fn", output = crate::api::Wire)]
 pub async fn import_patients(
     clinic: i64,
     csv: String,

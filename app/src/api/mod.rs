@@ -20,6 +20,40 @@ pub mod summary;
 /// The URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/api/fn";
 
+/// How a server function's result (and its [`AppError`](crate::error::AppError)) travels to the
+/// browser: postcard, a compact binary form of the same serde types. The arguments still travel
+/// as a URL-encoded form, so a form posts the same with or without the wasm.
+///
+/// Postcard rather than JSON keeps the wasm small: a JSON decoder per result type matches field
+/// names and skips unknown ones, where postcard reads the fields in order. The browser decodes
+/// each type with one decoder, since resources rendered on the server use the same encoding
+/// ([`load`]). Postcard has no field names, so the types sent this way must not skip fields when
+/// serializing (`skip_serializing_if`), and an old page and a new server must come from the same
+/// build (which hashed file names and the reload on a missing module see to).
+pub type Wire = leptos::server_fn::codec::Postcard;
+
+/// The `Content-Type` of a [`Wire`] body, a result or an error.
+pub const WIRE_CONTENT_TYPE: &str =
+    <leptos::server_fn::codec::PostcardEncoding as leptos::server_fn::ContentType>::CONTENT_TYPE;
+
+/// A resource whose value reaches the browser in the [`Wire`] encoding.
+pub type Loaded<T> = leptos::prelude::Resource<T, codee::binary::PostcardCodec>;
+
+/// Creates a [`Loaded`] resource: `fetcher` runs on the server while the page renders, and the
+/// browser hydrates its value without asking again; when `source` changes, it runs again.
+#[track_caller]
+pub fn load<S, T, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Loaded<T>
+where
+    S: Send + Sync + Clone + PartialEq + 'static,
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    leptos::prelude::Resource::new_with_options(source, fetcher, false)
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
     use crate::accounts::{ClientIp, CurrentUser};

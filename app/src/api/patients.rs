@@ -7,7 +7,7 @@ use crate::model::{Page, PatientListRow};
 
 /// One page of the patient list of a clinic, ordered by family name. `page` is 1-based;
 /// `clinic` defaults to the user's first clinic.
-#[server(ListPatients, "/api/fn")]
+#[server(ListPatients, "/api/fn", output = crate::api::Wire)]
 pub async fn list_patients(
     page: u32,
     clinic: Option<i64>,
@@ -47,7 +47,7 @@ pub struct PatientScores {
 
 /// A patient's record and scores as an interface reads them: patient-level data leaving Tandem,
 /// so it needs the export permission, and it is audited as an export.
-#[server(GetPatientScores, "/api/fn")]
+#[server(GetPatientScores, "/api/fn", output = crate::api::Wire)]
 pub async fn get_patient_scores(patient: i64) -> Result<PatientScores, AppError> {
     use crate::model::PatientId;
     use crate::policy::Action;
@@ -70,7 +70,7 @@ pub async fn get_patient_scores(patient: i64) -> Result<PatientScores, AppError>
 
 /// The patient of a clinic with an MRN, for a FHIR identifier search. `None` when there is none;
 /// the search itself is audited as an export of the clinic.
-#[server(FindPatientByMrn, "/api/fn")]
+#[server(FindPatientByMrn, "/api/fn", output = crate::api::Wire)]
 pub async fn find_patient_by_mrn(
     clinic: i64,
     mrn: String,
@@ -92,7 +92,7 @@ pub async fn find_patient_by_mrn(
 
 /// One live score with the patient it belongs to, as an interface reads it (FHIR): an export,
 /// audited as one.
-#[server(GetScoreForExport, "/api/fn")]
+#[server(GetScoreForExport, "/api/fn", output = crate::api::Wire)]
 pub async fn get_score_for_export(
     measurement: i64,
 ) -> Result<(crate::model::Measurement, crate::model::PatientId), AppError> {

@@ -98,7 +98,7 @@ pub(crate) mod checks {
 }
 
 /// Records a PHQ-9 or GAD-7 for the patient's episode.
-#[server(RecordMeasurement, "/api/fn")]
+#[server(RecordMeasurement, "/api/fn", output = crate::api::Wire)]
 pub async fn record_measurement(
     patient: i64,
     episode: i64,
@@ -188,7 +188,7 @@ pub struct MeasurementForEdit {
     pub patient_name: String,
 }
 
-#[server(GetMeasurement, "/api/fn")]
+#[server(GetMeasurement, "/api/fn", output = crate::api::Wire)]
 pub async fn get_measurement(id: i64) -> Result<MeasurementForEdit, AppError> {
     use crate::model::MeasurementId;
     use crate::policy::Action;
@@ -210,7 +210,7 @@ pub async fn get_measurement(id: i64) -> Result<MeasurementForEdit, AppError> {
 }
 
 /// Corrects a score's date or answers. The reason is required and kept with the old values.
-#[server(EditMeasurement, "/api/fn")]
+#[server(EditMeasurement, "/api/fn", output = crate::api::Wire)]
 pub async fn edit_measurement(
     id: i64,
     version: i64,
@@ -254,7 +254,7 @@ pub async fn edit_measurement(
 }
 
 /// Deletes a score; the reason is required. Returns the patient id, for going back to the chart.
-#[server(DeleteMeasurement, "/api/fn")]
+#[server(DeleteMeasurement, "/api/fn", output = crate::api::Wire)]
 pub async fn delete_measurement(id: i64, version: i64, reason: String) -> Result<i64, AppError> {
     use crate::forms::text;
     use crate::model::{MeasurementDeletion, MeasurementId};
@@ -289,7 +289,7 @@ pub async fn delete_measurement(id: i64, version: i64, reason: String) -> Result
 }
 
 /// Logs a contact, recorded by the signed-in user.
-#[server(AddContact, "/api/fn")]
+#[server(AddContact, "/api/fn", output = crate::api::Wire)]
 pub async fn add_contact(
     episode: i64,
     occurred_on: String,
@@ -329,7 +329,7 @@ pub async fn add_contact(
 }
 
 /// Records a hospital or emergency-department discharge.
-#[server(AddHospitalEvent, "/api/fn")]
+#[server(AddHospitalEvent, "/api/fn", output = crate::api::Wire)]
 pub async fn add_hospital_event(
     episode: i64,
     setting: String,
@@ -374,7 +374,7 @@ pub async fn add_hospital_event(
 
 /// Records a change of treatment (medication, dose, psychotherapy); it restarts the "weeks on the
 /// current plan" clock of the not-improving rule.
-#[server(AddTreatmentChange, "/api/fn")]
+#[server(AddTreatmentChange, "/api/fn", output = crate::api::Wire)]
 pub async fn add_treatment_change(
     episode: i64,
     changed_on: String,
@@ -414,7 +414,7 @@ pub async fn add_treatment_change(
 }
 
 /// Saves the episode's care team, targets, care plan and relapse-prevention plan.
-#[server(SaveEpisodePlan, "/api/fn")]
+#[server(SaveEpisodePlan, "/api/fn", output = crate::api::Wire)]
 pub async fn save_episode_plan(
     episode: i64,
     version: i64,
@@ -463,7 +463,7 @@ pub async fn save_episode_plan(
 }
 
 /// Saves the patient's chronic conditions and social needs (the care-intensity facts).
-#[server(SavePatientFacts, "/api/fn")]
+#[server(SavePatientFacts, "/api/fn", output = crate::api::Wire)]
 pub async fn save_patient_facts(
     patient: i64,
     version: i64,
@@ -546,7 +546,7 @@ pub async fn save_patient_facts(
 }
 
 /// Moves an episode between active treatment, relapse prevention and discharge, with a reason.
-#[server(ChangeStatus, "/api/fn")]
+#[server(ChangeStatus, "/api/fn", output = crate::api::Wire)]
 pub async fn change_status(
     episode: i64,
     version: i64,

@@ -335,7 +335,7 @@ async fn report_clinic(
     Ok((clinic, clinics, this))
 }
 
-#[server(GetOutcomes, "/api/fn")]
+#[server(GetOutcomes, "/api/fn", output = crate::api::Wire)]
 pub async fn get_outcomes(
     clinic: Option<i64>,
     cm: Option<String>,
@@ -389,7 +389,7 @@ pub async fn get_outcomes(
     })
 }
 
-#[server(GetLeadHome, "/api/fn")]
+#[server(GetLeadHome, "/api/fn", output = crate::api::Wire)]
 pub async fn get_lead_home(clinic: Option<i64>) -> Result<LeadHomeView, AppError> {
     use crate::model::today;
     use crate::policy::Action;
@@ -404,7 +404,7 @@ pub async fn get_lead_home(clinic: Option<i64>) -> Result<LeadHomeView, AppError
     })
 }
 
-#[server(GetQuality, "/api/fn")]
+#[server(GetQuality, "/api/fn", output = crate::api::Wire)]
 pub async fn get_quality(
     clinic: Option<i64>,
     year: Option<String>,
@@ -427,7 +427,7 @@ pub async fn get_quality(
 
 /// The patients behind one number of a measure. Patient-level data, so it needs the export
 /// permission, and every view is audited.
-#[server(GetMeasureList, "/api/fn")]
+#[server(GetMeasureList, "/api/fn", output = crate::api::Wire)]
 pub async fn get_measure_list(
     clinic: Option<i64>,
     year: Option<String>,
@@ -463,7 +463,7 @@ pub async fn get_measure_list(
 }
 
 /// The monthly CoCM billing report: patient-level, so it needs the export permission; audited.
-#[server(GetBilling, "/api/fn")]
+#[server(GetBilling, "/api/fn", output = crate::api::Wire)]
 pub async fn get_billing(
     clinic: Option<i64>,
     month: Option<String>,

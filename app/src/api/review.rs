@@ -194,7 +194,7 @@ async fn board_view(
 }
 
 /// The review list of a clinic's meeting (by default the next one).
-#[server(GetReviewBoard, "/api/fn")]
+#[server(GetReviewBoard, "/api/fn", output = crate::api::Wire)]
 pub async fn get_review_board(
     clinic: Option<i64>,
     date: Option<String>,
@@ -203,7 +203,7 @@ pub async fn get_review_board(
 }
 
 /// The printable agenda: the same list, audited as an export.
-#[server(GetReviewAgenda, "/api/fn")]
+#[server(GetReviewAgenda, "/api/fn", output = crate::api::Wire)]
 pub async fn get_review_agenda(
     clinic: Option<i64>,
     date: Option<String>,
@@ -212,7 +212,7 @@ pub async fn get_review_agenda(
 }
 
 /// Puts a patient on the review list ("discuss at review") with a reason.
-#[server(MarkForReview, "/api/fn")]
+#[server(MarkForReview, "/api/fn", output = crate::api::Wire)]
 pub async fn mark_for_review(episode: i64, reason: String) -> Result<(), AppError> {
     use crate::case_review::NewReviewMark;
     use crate::forms::text;
@@ -238,7 +238,7 @@ pub async fn mark_for_review(episode: i64, reason: String) -> Result<(), AppErro
 }
 
 /// Removes a manual "discuss at review" entry. Rule-based flags cannot be removed.
-#[server(RemoveReviewMark, "/api/fn")]
+#[server(RemoveReviewMark, "/api/fn", output = crate::api::Wire)]
 pub async fn remove_review_mark(episode: i64) -> Result<(), AppError> {
     use crate::model::EpisodeId;
     use crate::policy::Action;
@@ -263,7 +263,7 @@ pub async fn remove_review_mark(episode: i64) -> Result<(), AppError> {
 }
 
 /// Marks a patient ready for review with a short case summary.
-#[server(MarkReady, "/api/fn")]
+#[server(MarkReady, "/api/fn", output = crate::api::Wire)]
 pub async fn mark_ready(episode: i64, summary: String) -> Result<(), AppError> {
     use crate::case_review::NewReviewPrep;
     use crate::forms::text;
@@ -289,7 +289,7 @@ pub async fn mark_ready(episode: i64, summary: String) -> Result<(), AppError> {
 }
 
 /// Defers a listed patient from a meeting to the next one, with a reason.
-#[server(DeferReview, "/api/fn")]
+#[server(DeferReview, "/api/fn", output = crate::api::Wire)]
 pub async fn defer_review(episode: i64, date: String, reason: String) -> Result<(), AppError> {
     use crate::case_review::NewDeferral;
     use crate::domain::review::check_deferral;
@@ -330,7 +330,7 @@ pub async fn defer_review(episode: i64, date: String, reason: String) -> Result<
 }
 
 /// Starts (or rejoins) a clinic's meeting and records its list; goes to meeting mode.
-#[server(StartMeeting, "/api/fn")]
+#[server(StartMeeting, "/api/fn", output = crate::api::Wire)]
 pub async fn start_meeting(clinic: i64, date: String, attendees: String) -> Result<i64, AppError> {
     use crate::case_review::NewMeeting;
     use crate::forms::text;
@@ -391,7 +391,7 @@ async fn require_meeting(
 }
 
 /// Meeting mode's data: the meeting and its board.
-#[server(GetMeeting, "/api/fn")]
+#[server(GetMeeting, "/api/fn", output = crate::api::Wire)]
 pub async fn get_meeting(meeting: i64) -> Result<MeetingView, AppError> {
     use crate::model::today;
     use crate::policy::{authorize, Action};
@@ -413,7 +413,7 @@ pub async fn get_meeting(meeting: i64) -> Result<MeetingView, AppError> {
 }
 
 /// Marks a patient reviewed at the meeting, with a recommendation when a type is chosen.
-#[server(RecordReview, "/api/fn")]
+#[server(RecordReview, "/api/fn", output = crate::api::Wire)]
 pub async fn record_review(
     meeting: i64,
     episode: i64,
@@ -481,7 +481,7 @@ pub async fn record_review(
 }
 
 /// Ends a meeting: every listed patient not reviewed is recorded as carried forward.
-#[server(EndMeeting, "/api/fn")]
+#[server(EndMeeting, "/api/fn", output = crate::api::Wire)]
 pub async fn end_meeting(meeting: i64) -> Result<(), AppError> {
     use crate::model::today;
     use crate::policy::Action;
@@ -499,7 +499,7 @@ pub async fn end_meeting(meeting: i64) -> Result<(), AppError> {
 }
 
 /// A meeting as it happened.
-#[server(GetMeetingRecord, "/api/fn")]
+#[server(GetMeetingRecord, "/api/fn", output = crate::api::Wire)]
 pub async fn get_meeting_record(meeting: i64) -> Result<MeetingRecordView, AppError> {
     use crate::case_review::MeetingId;
     use crate::policy::Action;
@@ -514,7 +514,7 @@ pub async fn get_meeting_record(meeting: i64) -> Result<MeetingRecordView, AppEr
 }
 
 /// A clinic's past and current meetings, newest first.
-#[server(GetMeetings, "/api/fn")]
+#[server(GetMeetings, "/api/fn", output = crate::api::Wire)]
 pub async fn get_meetings(clinic: Option<i64>) -> Result<MeetingsView, AppError> {
     use crate::policy::Action;
     let (principal, clinic, _, _) =
@@ -529,7 +529,7 @@ pub async fn get_meetings(clinic: Option<i64>) -> Result<MeetingsView, AppError>
 }
 
 /// The open recommendations: a care manager's own patients by default, or the whole clinic.
-#[server(GetTasks, "/api/fn")]
+#[server(GetTasks, "/api/fn", output = crate::api::Wire)]
 pub async fn get_tasks(clinic: Option<i64>, scope: Option<String>) -> Result<TasksView, AppError> {
     use crate::case_review::{order_tasks, TaskScope};
     use crate::model::{today, ClinicId};
@@ -578,7 +578,7 @@ pub async fn get_tasks(clinic: Option<i64>, scope: Option<String>) -> Result<Tas
 
 /// Settles a task: communicated to the PCP, or done. A non-empty `change` also records a
 /// treatment change today (restarting the weeks on the current plan).
-#[server(UpdateTask, "/api/fn")]
+#[server(UpdateTask, "/api/fn", output = crate::api::Wire)]
 pub async fn update_task(
     id: i64,
     version: i64,
@@ -634,7 +634,7 @@ pub async fn update_task(
 }
 
 /// The psychiatric consultant's home: each clinic's next meeting with the counts to prepare it.
-#[server(GetConsultantHome, "/api/fn")]
+#[server(GetConsultantHome, "/api/fn", output = crate::api::Wire)]
 pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
     use crate::model::today;
     use crate::policy::Action;
@@ -679,7 +679,7 @@ pub struct ReviewListView {
 /// The review list with its flags evaluated on `as_of` (today when absent), for the JSON API.
 /// The queue index is written back only for today's list, so that asking about another day
 /// changes nothing.
-#[server(GetReviewList, "/api/fn")]
+#[server(GetReviewList, "/api/fn", output = crate::api::Wire)]
 pub async fn get_review_list(
     clinic: i64,
     as_of: Option<String>,
@@ -730,7 +730,7 @@ pub async fn get_review_list(
 /// Records a psychiatric consultant's review of a patient with a recommendation, outside the
 /// meeting screens (the JSON API). The review belongs to the clinic's meeting on `reviewed_on`,
 /// which is started for the purpose when it was not. Returns the review's id.
-#[server(RecordConsultation, "/api/fn")]
+#[server(RecordConsultation, "/api/fn", output = crate::api::Wire)]
 pub async fn record_consultation(
     episode: i64,
     reviewed_on: String,

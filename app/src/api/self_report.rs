@@ -47,7 +47,7 @@ pub struct NewLink {
     pub expires_at: DateTime<Utc>,
 }
 
-#[server(GetSelfReport, "/api/fn")]
+#[server(GetSelfReport, "/api/fn", output = crate::api::Wire)]
 pub async fn get_self_report(patient: i64) -> Result<SelfReportView, AppError> {
     use crate::model::PatientId;
     use crate::policy::{authorize, Action};
@@ -157,7 +157,7 @@ fn public_base() -> Result<String, AppError> {
 }
 
 /// Makes a link for the patient's open episode. `instruments` are "PHQ-9" and/or "GAD-7".
-#[server(CreateSelfReportLink, "/api/fn")]
+#[server(CreateSelfReportLink, "/api/fn", output = crate::api::Wire)]
 pub async fn create_self_report_link(
     patient: i64,
     instruments: Option<Vec<String>>,
@@ -241,7 +241,7 @@ pub fn qr_svg(url: &str) -> Result<String, AppError> {
 }
 
 /// Withdraws a link; the patient can no longer open it.
-#[server(RevokeSelfReportLink, "/api/fn")]
+#[server(RevokeSelfReportLink, "/api/fn", output = crate::api::Wire)]
 pub async fn revoke_self_report_link(id: i64) -> Result<(), AppError> {
     let (principal, store) =
         require_link(crate::policy::Action::RecordCare, id, "self_report.revoke").await?;
@@ -261,7 +261,7 @@ pub async fn revoke_self_report_link(id: i64) -> Result<(), AppError> {
 
 /// Marks a patient's positive item-9 self-report seen, which clears its caseload notice. The
 /// safety flag itself follows the scores, as always.
-#[server(AcknowledgeSafetyNotice, "/api/fn")]
+#[server(AcknowledgeSafetyNotice, "/api/fn", output = crate::api::Wire)]
 pub async fn acknowledge_safety_notice(link: i64) -> Result<(), AppError> {
     let (principal, store) = require_link(
         crate::policy::Action::RecordCare,

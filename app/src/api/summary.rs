@@ -19,7 +19,7 @@ pub struct SummaryView {
 
 /// The summary of the patient's newest episode (or of `episode`), reporting the recommendation of
 /// `review` when one is named (from a case review) and the latest otherwise.
-#[server(GetSummary, "/api/fn")]
+#[server(GetSummary, "/api/fn", output = crate::api::Wire)]
 pub async fn get_summary(
     patient: i64,
     episode: Option<i64>,
@@ -76,7 +76,7 @@ pub async fn get_summary(
 
 /// Records that the summary was copied for the EHR: an export of the patient's data. The page
 /// copies only after this succeeds, so no copy goes unaudited.
-#[server(RecordSummaryCopy, "/api/fn")]
+#[server(RecordSummaryCopy, "/api/fn", output = crate::api::Wire)]
 pub async fn record_summary_copy(patient: i64) -> Result<(), AppError> {
     use crate::model::PatientId;
     use crate::policy::Action;

@@ -30,7 +30,7 @@ pub fn MarkHydrated() -> impl IntoView {
 }
 
 /// The signed-in user of the page, shared by the header parts.
-type Me = Resource<Result<Option<UserSummary>, AppError>>;
+type Me = crate::api::Loaded<Result<Option<UserSummary>, AppError>>;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -42,7 +42,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 
     let location = use_location();
     // Who is signed in, asked again after every navigation so signing in or out shows at once.
-    let me: Me = Resource::new(move || location.pathname.get(), |_| who_am_i());
+    let me: Me = crate::api::load(move || location.pathname.get(), |_| who_am_i());
     provide_context(me);
     // Close the menu after navigating.
     Effect::new(move |_| {

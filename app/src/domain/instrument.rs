@@ -193,7 +193,7 @@ pub struct Responses {
     items: Option<Vec<u8>>,
     total: u8,
     /// The unscored PHQ-9 difficulty item, when it was answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     difficulty: Option<Difficulty>,
 }
 

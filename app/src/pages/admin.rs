@@ -84,7 +84,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let directory = Resource::new(
+    let directory = crate::api::load(
         move || {
             (
                 create.version().get(),
@@ -151,7 +151,7 @@ pub fn AdminUsersPage() -> impl IntoView {
 #[component]
 fn ApiTokens() -> impl IntoView {
     let revoke = ServerAction::<RevokeApiToken>::new();
-    let tokens = Resource::new(move || revoke.version().get(), |_| list_api_tokens());
+    let tokens = crate::api::load(move || revoke.version().get(), |_| list_api_tokens());
     let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
         at.map_or_else(
             || "never".to_owned(),
@@ -319,7 +319,7 @@ fn UserTable(
 pub fn AdminClinicsPage() -> impl IntoView {
     let create = ServerAction::<CreateClinic>::new();
     let rename = ServerAction::<RenameClinic>::new();
-    let directory = Resource::new(
+    let directory = crate::api::load(
         move || (create.version().get(), rename.version().get()),
         |_| list_directory(),
     );
@@ -386,7 +386,7 @@ pub fn ClinicSettingsPage() -> impl IntoView {
     };
     let save = ServerAction::<SaveClinicSettings>::new();
     let rename = ServerAction::<RenameClinic>::new();
-    let loaded = Resource::new(
+    let loaded = crate::api::load(
         move || (id(), save.version().get(), rename.version().get()),
         |(id, _, _)| get_clinic_settings(id),
     );
@@ -514,7 +514,7 @@ pub fn AuditPage() -> impl IntoView {
             param("to").and_then(|v| v.parse::<chrono::NaiveDate>().ok()),
         )
     };
-    let entries = Resource::new(filters, |(user, patient, from, to)| {
+    let entries = crate::api::load(filters, |(user, patient, from, to)| {
         search_audit(user, patient, from, to)
     });
     let csv_href = move || {

@@ -80,7 +80,7 @@ pub fn CaseloadPage() -> impl IntoView {
         )
     });
     let seen = ServerAction::<AcknowledgeSafetyNotice>::new();
-    let data = Resource::new(
+    let data = crate::api::load(
         move || (query.get(), seen.version().get()),
         |(q, _)| {
             let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());

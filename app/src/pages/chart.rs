@@ -57,7 +57,7 @@ pub fn ChartPage() -> impl IntoView {
             status.version().get(),
         )
     };
-    let chart = Resource::new(
+    let chart = crate::api::load(
         move || (patient(), episode(), saved()),
         |(patient, episode, _)| async move {
             match patient {

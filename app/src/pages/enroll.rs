@@ -27,7 +27,7 @@ pub fn EnrollPage() -> impl IntoView {
             .get("patient")
             .and_then(|v| v.parse::<i64>().ok())
     };
-    let form = Resource::new(
+    let form = crate::api::load(
         move || (clinic(), patient()),
         |(c, p)| get_enrollment_form(c, p),
     );

@@ -41,7 +41,7 @@ fn read_file(_ev: leptos::ev::Event, _text: RwSignal<String>) {}
 pub fn ImportPage() -> impl IntoView {
     let check = ServerAction::<ImportPatients>::new();
     let import = ServerAction::<ImportPatients>::new();
-    let form = Resource::new(|| (), |_| get_enrollment_form(None, None));
+    let form = crate::api::load(|| (), |_| get_enrollment_form(None, None));
     let text = RwSignal::new(String::new());
     view! {
         <Title text="Import and export" />

@@ -9,7 +9,7 @@ use crate::api::auth::{has_users, SignIn};
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
-    let has_users = Resource::new(|| (), |_| has_users());
+    let has_users = crate::api::load(|| (), |_| has_users());
     let error = move || {
         sign_in
             .value()

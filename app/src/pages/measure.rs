@@ -79,7 +79,7 @@ pub fn EditMeasurementPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or_default()
     };
-    let found = Resource::new(id, get_measurement);
+    let found = crate::api::load(id, get_measurement);
     let edit = ServerAction::<EditMeasurement>::new();
     let delete = ServerAction::<DeleteMeasurement>::new();
     let navigate = use_navigate();

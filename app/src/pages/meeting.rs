@@ -35,7 +35,7 @@ pub fn MeetingPage() -> impl IntoView {
     });
     let record = ServerAction::<RecordReview>::new();
     let end = ServerAction::<EndMeeting>::new();
-    let data = Resource::new(
+    let data = crate::api::load(
         move || (id.get(), record.version().get()),
         |(id, _)| async move { get_meeting(id.unwrap_or_default()).await },
     );
@@ -314,7 +314,7 @@ fn PatientReview(
 #[component]
 pub fn MeetingRecordPage() -> impl IntoView {
     let id = meeting_param();
-    let data = Resource::new(
+    let data = crate::api::load(
         move || id.get(),
         |id| get_meeting_record(id.unwrap_or_default()),
     );
@@ -364,7 +364,7 @@ pub fn MeetingRecordPage() -> impl IntoView {
 pub fn MeetingsPage() -> impl IntoView {
     let query = use_query_map();
     let clinic = Memo::new(move |_| query.read().get("clinic").and_then(|v| v.parse().ok()));
-    let data = Resource::new(move || clinic.get(), get_meetings);
+    let data = crate::api::load(move || clinic.get(), get_meetings);
     view! {
         <Title text="Meetings" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -406,7 +406,7 @@ pub fn MeetingsPage() -> impl IntoView {
 /// and how many were carried forward.
 #[component]
 pub fn ConsultantHome() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_consultant_home());
+    let data = crate::api::load(|| (), |_| get_consultant_home());
     view! {
         <Title text="Upcoming case reviews" />
         <h1>"Upcoming case reviews"</h1>

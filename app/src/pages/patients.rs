@@ -29,7 +29,7 @@ pub fn PatientsPage() -> impl IntoView {
             .get("clinic")
             .and_then(|c| c.parse::<i64>().ok())
     };
-    let patients = Resource::new(
+    let patients = crate::api::load(
         move || (page(), clinic()),
         |(page, clinic)| list_patients(page, clinic),
     );
@@ -61,7 +61,7 @@ pub fn PatientsPage() -> impl IntoView {
 /// Shown instead of patient data to a visitor who is not signed in.
 #[component]
 pub fn SignInPrompt() -> impl IntoView {
-    let has_users = Resource::new(|| (), |_| has_users());
+    let has_users = crate::api::load(|| (), |_| has_users());
     view! {
         <section class="notice">
             <h2>"Please sign in"</h2>

@@ -86,7 +86,7 @@ fn reports_nav(clinic: i64, here: &'static str) -> impl IntoView {
 #[component]
 pub fn LeadHomePage() -> impl IntoView {
     let clinic = clinic_param();
-    let data = Resource::new(move || clinic.get(), get_lead_home);
+    let data = crate::api::load(move || clinic.get(), get_lead_home);
     view! {
         <Title text="Programme overview" />
         <Suspense fallback=|| view! { <p class="loading">"Loading the overview…"</p> }>
@@ -158,7 +158,7 @@ pub fn OutcomesPage() -> impl IntoView {
     let from = query_param("from");
     let to = query_param("to");
     let target = query_param("target");
-    let data = Resource::new(
+    let data = crate::api::load(
         move || (clinic.get(), cm.get(), from.get(), to.get(), target.get()),
         |(clinic, cm, from, to, target)| get_outcomes(clinic, cm, from, to, target),
     );
@@ -286,7 +286,7 @@ fn DashboardChart(chart: ChartView, query: String) -> impl IntoView {
 pub fn QualityPage() -> impl IntoView {
     let clinic = clinic_param();
     let year = query_param("year");
-    let data = Resource::new(
+    let data = crate::api::load(
         move || (clinic.get(), year.get()),
         |(clinic, year)| get_quality(clinic, year),
     );
@@ -375,7 +375,7 @@ pub fn MeasureListPage() -> impl IntoView {
     let params = use_params_map();
     let clinic = clinic_param();
     let year = query_param("year");
-    let data = Resource::new(
+    let data = crate::api::load(
         move || {
             let p = params.read();
             (
@@ -455,7 +455,7 @@ fn MeasurePatients(view: MeasureListView) -> impl IntoView {
 pub fn BillingPage() -> impl IntoView {
     let clinic = clinic_param();
     let month = query_param("month");
-    let data = Resource::new(
+    let data = crate::api::load(
         move || (clinic.get(), month.get()),
         |(clinic, month)| get_billing(clinic, month),
     );

@@ -66,7 +66,7 @@ pub fn ReviewPage() -> impl IntoView {
     let defer = ServerAction::<DeferReview>::new();
     let unmark = ServerAction::<RemoveReviewMark>::new();
     let start = ServerAction::<StartMeeting>::new();
-    let data = Resource::new(
+    let data = crate::api::load(
         move || {
             (
                 params.get(),
@@ -330,7 +330,7 @@ fn ReviewRow(
 #[component]
 pub fn AgendaPage() -> impl IntoView {
     let params = clinic_and_date();
-    let data = Resource::new(
+    let data = crate::api::load(
         move || params.get(),
         |(clinic, date)| get_review_agenda(clinic, date),
     );

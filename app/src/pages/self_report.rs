@@ -19,7 +19,7 @@ pub fn SelfReportPage() -> impl IntoView {
     let patient = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let create = ServerAction::<CreateSelfReportLink>::new();
     let revoke = ServerAction::<RevokeSelfReportLink>::new();
-    let loaded = Resource::new(
+    let loaded = crate::api::load(
         move || (patient(), create.version().get(), revoke.version().get()),
         |(patient, _, _)| async move {
             match patient {

@@ -14,7 +14,7 @@ pub fn SummaryPage() -> impl IntoView {
     let query = use_query_map();
     let patient = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let number = move |key: &str| query.read().get(key).and_then(|v| v.parse::<i64>().ok());
-    let loaded = Resource::new(
+    let loaded = crate::api::load(
         move || (patient(), number("episode"), number("review")),
         |(patient, episode, review)| async move {
             match patient {

@@ -22,7 +22,7 @@ pub fn TasksPage() -> impl IntoView {
         )
     });
     let update = ServerAction::<UpdateTask>::new();
-    let data = Resource::new(
+    let data = crate::api::load(
         move || (params.get(), update.version().get()),
         |((clinic, scope), _)| get_tasks(clinic, scope),
     );
