@@ -53,9 +53,7 @@ impl AppError {
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
-}
 
-impl AppError {
     /// Reads an error from a server function's error response body, which is in the
     /// [`Wire`](crate::api::Wire) encoding; `None` when the body is not one.
     pub fn from_wire(body: &[u8]) -> Option<Self> {
