@@ -91,6 +91,24 @@ test('a wrong password shows one generic message', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('The email address or password is incorrect.');
 });
 
+test('without JavaScript a form still posts: a refusal is shown on the page, and signing in works', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email address').fill(CARE_MANAGER.email);
+  await page.getByLabel('Password').fill('not the right one');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/login\?/);
+  await expect(page.getByRole('alert')).toContainText('The email address or password is incorrect.');
+
+  await page.getByLabel('Email address').fill(CARE_MANAGER.email);
+  await page.getByLabel('Password').fill(CARE_MANAGER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Caseload' })).toBeVisible();
+  await expect(page.getByLabel('Account').getByText(CARE_MANAGER.name)).toBeVisible();
+  await context.close();
+});
+
 test('the health check answers JSON', async ({ request }) => {
   const res = await request.get('/healthz');
   expect(res.status()).toBe(200);

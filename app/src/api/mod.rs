@@ -9,6 +9,7 @@ pub mod auth;
 pub mod caseload;
 pub mod chart;
 pub mod enroll;
+pub mod form;
 pub mod import;
 pub mod patients;
 pub mod records;

@@ -2,16 +2,13 @@
 
 use leptos::prelude::*;
 
+use crate::api::form::{FormAction, FormFn};
 use crate::error::AppError;
 
 /// The last result of an action as an error, if it failed.
-pub fn last_error<I, O>(
-    action: ServerAction<I>,
-) -> impl Fn() -> Option<AppError> + Copy + Send + Sync
-where
-    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
-{
+pub fn last_error<S: FormFn>(
+    action: FormAction<S>,
+) -> impl Fn() -> Option<AppError> + Copy + Send + Sync {
     move || action.value().get().and_then(Result::err)
 }
 

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_location;
 
 use crate::accounts::UserSummary;
 use crate::api::auth::{who_am_i, SignOut};
+use crate::api::form::{FormAction, PostForm};
 use crate::error::AppError;
 use crate::policy::Role;
 use crate::PRODUCT;
@@ -137,7 +138,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// Who is signed in, with a sign-out button; or a sign-in link.
 #[component]
 fn Account() -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
+    let sign_out = FormAction::<SignOut>::new();
     let me = expect_context::<Me>();
     view! {
         <Suspense fallback=|| ()>
@@ -149,9 +150,9 @@ fn Account() -> impl IntoView {
                             " · "
                             {user.role.label()}
                         </span>
-                        <ActionForm action=sign_out attr:class="account__signout">
+                        <PostForm action=sign_out attr:class="account__signout">
                             <button type="submit" class="link-button">"Sign out"</button>
-                        </ActionForm>
+                        </PostForm>
                     }
                     .into_any(),
                     _ => view! { <a class="account__signin" href="/login">"Sign in"</a> }.into_any(),

@@ -10,17 +10,14 @@ use crate::api::admin::{
     get_clinic_settings, list_api_tokens, list_directory, search_audit, CreateClinic, CreateUser,
     RenameClinic, ResetPassword, RevokeApiToken, SaveClinicSettings, SetUserActive, UpdateUser,
 };
+use crate::api::form::{FormAction, FormFn, PostForm};
 use crate::domain::FlagKind;
 use crate::error::AppError;
 use crate::model::Clinic;
 use crate::policy::Role;
 
 /// Shows the error of the last submission of a form, if it failed, as an error summary.
-fn action_error<I, O>(action: ServerAction<I>) -> impl Fn() -> Option<AnyView> + Send + Sync
-where
-    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
-{
+fn action_error<S: FormFn>(action: FormAction<S>) -> impl Fn() -> Option<AnyView> + Send + Sync {
     move || {
         action.value().get().and_then(Result::err).map(|e| {
             view! {
@@ -80,10 +77,10 @@ fn clinic_checkboxes(clinics: &[Clinic], chosen: &[i64], id_prefix: &str) -> imp
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let create = ServerAction::<CreateUser>::new();
-    let update = ServerAction::<UpdateUser>::new();
-    let set_active = ServerAction::<SetUserActive>::new();
-    let reset = ServerAction::<ResetPassword>::new();
+    let create = FormAction::<CreateUser>::new();
+    let update = FormAction::<UpdateUser>::new();
+    let set_active = FormAction::<SetUserActive>::new();
+    let reset = FormAction::<ResetPassword>::new();
     let directory = crate::api::load(
         move || {
             (
@@ -114,7 +111,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     Ok(dir) => view! {
                         <UserTable users=dir.users.clone() clinics=dir.clinics.clone() update set_active reset />
                         <h2>"Create a user"</h2>
-                        <ActionForm action=create attr:class="form narrow">
+                        <PostForm action=create attr:class="form narrow">
                             <div class="field">
                                 <label for="new-email">"Email address"</label>
                                 <input id="new-email" name="email" type="email" required autocomplete="off" />
@@ -136,7 +133,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                                 <input id="new-password" name="password" type="password" required minlength="12" autocomplete="new-password" />
                             </div>
                             <button type="submit" class="button">"Create user"</button>
-                        </ActionForm>
+                        </PostForm>
                     }
                     .into_any(),
                     Err(err) => load_failed(err),
@@ -150,7 +147,7 @@ pub fn AdminUsersPage() -> impl IntoView {
 /// API tokens with their state, each revocable. Tokens are made with `tandem token create`.
 #[component]
 fn ApiTokens() -> impl IntoView {
-    let revoke = ServerAction::<RevokeApiToken>::new();
+    let revoke = FormAction::<RevokeApiToken>::new();
     let tokens = crate::api::load(move || revoke.version().get(), |_| list_api_tokens());
     let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
         at.map_or_else(
@@ -202,10 +199,10 @@ fn ApiTokens() -> impl IntoView {
                                                 <td>{state}</td>
                                                 <td>
                                                     {(!revoked).then(|| view! {
-                                                        <ActionForm action=revoke>
+                                                        <PostForm action=revoke>
                                                             <input type="hidden" name="id" value=t.id />
                                                             <button type="submit" class="button secondary" aria-label=label>"Revoke"</button>
-                                                        </ActionForm>
+                                                        </PostForm>
                                                     })}
                                                 </td>
                                             </tr>
@@ -227,9 +224,9 @@ fn ApiTokens() -> impl IntoView {
 fn UserTable(
     users: Vec<User>,
     clinics: Vec<Clinic>,
-    update: ServerAction<UpdateUser>,
-    set_active: ServerAction<SetUserActive>,
-    reset: ServerAction<ResetPassword>,
+    update: FormAction<UpdateUser>,
+    set_active: FormAction<SetUserActive>,
+    reset: FormAction<ResetPassword>,
 ) -> impl IntoView {
     let rows = users
         .into_iter()
@@ -259,7 +256,7 @@ fn UserTable(
                     <td>
                         <details>
                             <summary>"Edit"<span class="visually-hidden">{format!(" {}", u.display_name)}</span></summary>
-                            <ActionForm action=update attr:class="form">
+                            <PostForm action=update attr:class="form">
                                 <input type="hidden" name="id" value=u.id.to_string() />
                                 <div class="field">
                                     <label for=name_id.clone()>"Name"</label>
@@ -274,22 +271,22 @@ fn UserTable(
                                     {boxes}
                                 </fieldset>
                                 <button type="submit" class="button">"Save changes"</button>
-                            </ActionForm>
-                            <ActionForm action=reset attr:class="form">
+                            </PostForm>
+                            <PostForm action=reset attr:class="form">
                                 <input type="hidden" name="id" value=u.id.to_string() />
                                 <div class="field">
                                     <label for=pw_id.clone()>"New password"</label>
                                     <input id=pw_id name="password" type="password" minlength="12" required autocomplete="new-password" />
                                 </div>
                                 <button type="submit" class="button button--secondary">"Set password"</button>
-                            </ActionForm>
-                            <ActionForm action=set_active>
+                            </PostForm>
+                            <PostForm action=set_active>
                                 <input type="hidden" name="id" value=u.id.to_string() />
                                 <input type="hidden" name="active" value=(!u.active).to_string() />
                                 <button type="submit" class="button button--warning">
                                     {if u.active { "Deactivate" } else { "Reactivate" }}
                                 </button>
-                            </ActionForm>
+                            </PostForm>
                         </details>
                     </td>
                 </tr>
@@ -317,8 +314,8 @@ fn UserTable(
 
 #[component]
 pub fn AdminClinicsPage() -> impl IntoView {
-    let create = ServerAction::<CreateClinic>::new();
-    let rename = ServerAction::<RenameClinic>::new();
+    let create = FormAction::<CreateClinic>::new();
+    let rename = FormAction::<RenameClinic>::new();
     let directory = crate::api::load(
         move || (create.version().get(), rename.version().get()),
         |_| list_directory(),
@@ -347,13 +344,13 @@ pub fn AdminClinicsPage() -> impl IntoView {
             })}
         </Suspense>
         <h2>"Add a clinic"</h2>
-        <ActionForm action=create attr:class="form narrow">
+        <PostForm action=create attr:class="form narrow">
             <div class="field">
                 <label for="clinic-name">"Clinic name"</label>
                 <input id="clinic-name" name="name" type="text" required maxlength="200" />
             </div>
             <button type="submit" class="button">"Add clinic"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -384,8 +381,8 @@ pub fn ClinicSettingsPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let save = ServerAction::<SaveClinicSettings>::new();
-    let rename = ServerAction::<RenameClinic>::new();
+    let save = FormAction::<SaveClinicSettings>::new();
+    let rename = FormAction::<RenameClinic>::new();
     let loaded = crate::api::load(
         move || (id(), save.version().get(), rename.version().get()),
         |(id, _, _)| get_clinic_settings(id),
@@ -407,16 +404,16 @@ pub fn ClinicSettingsPage() -> impl IntoView {
                         let r = s.flag_rules.clone();
                         view! {
                             <h1>{clinic.name.clone()}</h1>
-                            <ActionForm action=rename attr:class="form narrow">
+                            <PostForm action=rename attr:class="form narrow">
                                 <input type="hidden" name="id" value=clinic.id.0.to_string() />
                                 <div class="field">
                                     <label for="rename">"Clinic name"</label>
                                     <input id="rename" name="name" type="text" value=clinic.name.clone() required />
                                 </div>
                                 <button type="submit" class="button button--secondary">"Rename"</button>
-                            </ActionForm>
+                            </PostForm>
                             <h2>"Flags, caseload and billing"</h2>
-                            <ActionForm action=save attr:class="form narrow">
+                            <PostForm action=save attr:class="form narrow">
                                 <input type="hidden" name="id" value=clinic.id.0.to_string() />
                                 {number_field("Target caseload per 1.0 FTE care manager", "[target_caseload]", s.target_caseload, "AIMS Center guidance: 50–120 depending on payer mix. Default 80.")}
                                 <div class="field">
@@ -491,7 +488,7 @@ pub fn ClinicSettingsPage() -> impl IntoView {
                                     <input id="crisis-phone" name="settings[self_report][crisis_phone]" type="tel" value=s.self_report.crisis_phone.clone() required class="input--short" />
                                 </div>
                                 <button type="submit" class="button">"Save settings"</button>
-                            </ActionForm>
+                            </PostForm>
                         }
                         .into_any()
                     }

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::caseload::{get_caseload, CaseloadView};
+use crate::api::form::{FormAction, PostForm};
 use crate::api::self_report::AcknowledgeSafetyNotice;
 use crate::care::SortKey;
 use crate::components::empty_state::EmptyState;
@@ -79,7 +80,7 @@ pub fn CaseloadPage() -> impl IntoView {
                 .collect(),
         )
     });
-    let seen = ServerAction::<AcknowledgeSafetyNotice>::new();
+    let seen = FormAction::<AcknowledgeSafetyNotice>::new();
     let data = crate::api::load(
         move || (query.get(), seen.version().get()),
         |(q, _)| {
@@ -134,7 +135,7 @@ pub fn CaseloadPage() -> impl IntoView {
 fn Caseload(
     view: CaseloadView,
     query: Query,
-    seen: ServerAction<AcknowledgeSafetyNotice>,
+    seen: FormAction<AcknowledgeSafetyNotice>,
 ) -> impl IntoView {
     let heading = if view.mine {
         "My caseload".to_owned()
@@ -237,10 +238,10 @@ fn Caseload(
                     <li>
                         <a href=format!("/patients/{}", n.patient_id)>{n.patient_name}</a>
                         {format!(" answered PHQ-9 item 9 above 0 in a self-report ({when}). Assess suicide risk now. ")}
-                        <ActionForm action=seen attr:class="inline-form">
+                        <PostForm action=seen attr:class="inline-form">
                             <input type="hidden" name="link" value=n.link_id.to_string() />
                             <button type="submit" class="button button--small button--secondary">"Mark seen"</button>
-                        </ActionForm>
+                        </PostForm>
                     </li>
                 }
             })

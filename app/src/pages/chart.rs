@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::accounts::StaffMember;
 use crate::api::chart::{get_chart, ChartView};
+use crate::api::form::{FormAction, PostForm};
 use crate::api::records::{
     AddContact, AddHospitalEvent, AddTreatmentChange, ChangeStatus, SaveEpisodePlan,
     SavePatientFacts,
@@ -37,14 +38,14 @@ pub fn ChartPage() -> impl IntoView {
             .get("episode")
             .and_then(|v| v.parse::<i64>().ok())
     };
-    let contact = ServerAction::<AddContact>::new();
-    let event = ServerAction::<AddHospitalEvent>::new();
-    let change = ServerAction::<AddTreatmentChange>::new();
-    let plan = ServerAction::<SaveEpisodePlan>::new();
-    let facts = ServerAction::<SavePatientFacts>::new();
-    let status = ServerAction::<ChangeStatus>::new();
-    let mark = ServerAction::<MarkForReview>::new();
-    let unmark = ServerAction::<RemoveReviewMark>::new();
+    let contact = FormAction::<AddContact>::new();
+    let event = FormAction::<AddHospitalEvent>::new();
+    let change = FormAction::<AddTreatmentChange>::new();
+    let plan = FormAction::<SaveEpisodePlan>::new();
+    let facts = FormAction::<SavePatientFacts>::new();
+    let status = FormAction::<ChangeStatus>::new();
+    let mark = FormAction::<MarkForReview>::new();
+    let unmark = FormAction::<RemoveReviewMark>::new();
     let saved = move || {
         (
             mark.version().get(),
@@ -98,14 +99,14 @@ pub fn ChartPage() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct Actions {
-    contact: ServerAction<AddContact>,
-    event: ServerAction<AddHospitalEvent>,
-    change: ServerAction<AddTreatmentChange>,
-    plan: ServerAction<SaveEpisodePlan>,
-    facts: ServerAction<SavePatientFacts>,
-    status: ServerAction<ChangeStatus>,
-    mark: ServerAction<MarkForReview>,
-    unmark: ServerAction<RemoveReviewMark>,
+    contact: FormAction<AddContact>,
+    event: FormAction<AddHospitalEvent>,
+    change: FormAction<AddTreatmentChange>,
+    plan: FormAction<SaveEpisodePlan>,
+    facts: FormAction<SavePatientFacts>,
+    status: FormAction<ChangeStatus>,
+    mark: FormAction<MarkForReview>,
+    unmark: FormAction<RemoveReviewMark>,
 }
 
 #[component]
@@ -350,7 +351,7 @@ fn Contacts(view: ChartView, actions: Actions, open: bool) -> impl IntoView {
     let contacts = view.history.contacts.clone();
     let episode = view.episode.as_ref().map(|e| e.episode.id.0);
     let form = (view.can_edit && open).then(|| view! {
-        <ActionForm action attr:class="stacked-form" attr:aria-labelledby="contact-form-h">
+        <PostForm action attr:class="stacked-form" attr:aria-labelledby="contact-form-h">
             <h3 id="contact-form-h">"Log a contact"</h3>
             <ErrorSummary error=err />
             <input type="hidden" name="episode" value=episode.unwrap_or_default().to_string() />
@@ -377,7 +378,7 @@ fn Contacts(view: ChartView, actions: Actions, open: bool) -> impl IntoView {
                 <input id="c-note" name="note" type="text" maxlength="500" />
             </div>
             <button type="submit" class="button">"Log contact"</button>
-        </ActionForm>
+        </PostForm>
     });
     view! {
         <section class="panel" aria-labelledby="contacts-h">
@@ -510,7 +511,7 @@ fn Plans(view: ChartView, episode: EpisodeRecord, actions: Actions, open: bool) 
             {editable.then(|| view! {
                 <details class="edit-block">
                     <summary>"Edit team and plans"</summary>
-                    <ActionForm action attr:class="stacked-form">
+                    <PostForm action attr:class="stacked-form">
                         <ErrorSummary error=err />
                         <input type="hidden" name="episode" value=episode.episode.id.0.to_string() />
                         <input type="hidden" name="version" value=episode.version.to_string() />
@@ -542,11 +543,11 @@ fn Plans(view: ChartView, episode: EpisodeRecord, actions: Actions, open: bool) 
                             <textarea id="p-relapse" name="relapse_plan" rows="4" maxlength="4000">{episode.relapse_plan.clone()}</textarea>
                         </div>
                         <button type="submit" class="button">"Save team and plans"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
                 <details class="edit-block">
                     <summary>"Record a treatment change"</summary>
-                    <ActionForm action=actions.change attr:class="stacked-form">
+                    <PostForm action=actions.change attr:class="stacked-form">
                         <ErrorSummary error=change_err />
                         <input type="hidden" name="episode" value=episode.episode.id.0.to_string() />
                         <div class="field">
@@ -560,7 +561,7 @@ fn Plans(view: ChartView, episode: EpisodeRecord, actions: Actions, open: bool) 
                             <FieldMessage id="description" message=field_error(change_err, "description") />
                         </div>
                         <button type="submit" class="button">"Record change"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </section>
@@ -614,7 +615,7 @@ fn Facts(view: ChartView, actions: Actions) -> impl IntoView {
             {view.can_edit.then(|| view! {
                 <details class="edit-block">
                     <summary>"Edit conditions and needs"</summary>
-                    <ActionForm action attr:class="stacked-form">
+                    <PostForm action attr:class="stacked-form">
                         <ErrorSummary error=err />
                         <input type="hidden" name="patient" value=view.patient.patient.id.0.to_string() />
                         <input type="hidden" name="version" value=view.patient.version.to_string() />
@@ -636,7 +637,7 @@ fn Facts(view: ChartView, actions: Actions) -> impl IntoView {
                             {MeasureExclusion::ALL.into_iter().map(|e| checkbox("excl", "exclusions[]", e.code(), e.label(), f.measure_exclusions.contains(&e))).collect_view()}
                         </fieldset>
                         <button type="submit" class="button">"Save"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </section>
@@ -664,7 +665,7 @@ fn Events(view: ChartView, actions: Actions, open: bool) -> impl IntoView {
             {(view.can_edit && open).then(|| view! {
                 <details class="edit-block">
                     <summary>"Record a discharge"</summary>
-                    <ActionForm action attr:class="stacked-form">
+                    <PostForm action attr:class="stacked-form">
                         <ErrorSummary error=err />
                         <input type="hidden" name="episode" value=episode.to_string() />
                         <div class="form-row">
@@ -682,7 +683,7 @@ fn Events(view: ChartView, actions: Actions, open: bool) -> impl IntoView {
                         </div>
                         <p class="hint">"A discharge raises the post-discharge follow-up flag (contact within 72 hours) until a contact is logged."</p>
                         <button type="submit" class="button">"Record discharge"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </section>
@@ -716,7 +717,7 @@ fn Status(view: ChartView, episode: EpisodeRecord, actions: Actions) -> impl Int
             {(view.can_edit && current != EpisodeStatus::Discharged).then(|| view! {
                 <details class="edit-block">
                     <summary>"Change status"</summary>
-                    <ActionForm action attr:class="stacked-form">
+                    <PostForm action attr:class="stacked-form">
                         <ErrorSummary error=err />
                         <input type="hidden" name="episode" value=episode.episode.id.0.to_string() />
                         <input type="hidden" name="version" value=episode.version.to_string() />
@@ -747,7 +748,7 @@ fn Status(view: ChartView, episode: EpisodeRecord, actions: Actions) -> impl Int
                             <FieldMessage id="status_note" message=field_error(err, "status_note") />
                         </div>
                         <button type="submit" class="button">"Change status"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </section>

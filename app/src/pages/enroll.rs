@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::enroll::{get_enrollment_form, Enroll, EnrollmentForm};
+use crate::api::form::{FormAction, PostForm};
 use crate::components::forms::{field_error, last_error, ErrorSummary, FieldMessage};
 use crate::components::questionnaire::Questionnaire;
 use crate::domain::{Instrument, TargetCondition};
@@ -31,7 +32,7 @@ pub fn EnrollPage() -> impl IntoView {
         move || (clinic(), patient()),
         |(c, p)| get_enrollment_form(c, p),
     );
-    let action = ServerAction::<Enroll>::new();
+    let action = FormAction::<Enroll>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(done)) = action.value().get() {
@@ -61,7 +62,7 @@ pub fn EnrollPage() -> impl IntoView {
 }
 
 #[component]
-fn EnrollForm(form: EnrollmentForm, action: ServerAction<Enroll>) -> impl IntoView {
+fn EnrollForm(form: EnrollmentForm, action: FormAction<Enroll>) -> impl IntoView {
     let err = last_error(action);
     let reenroll = form.patient.clone();
     let heading = match &reenroll {
@@ -119,7 +120,7 @@ fn EnrollForm(form: EnrollmentForm, action: ServerAction<Enroll>) -> impl IntoVi
     let me = me_is_cm.then_some(form.me);
     view! {
         <h1>{heading}</h1>
-        <ActionForm action attr:class="stacked-form enroll-form">
+        <PostForm action attr:class="stacked-form enroll-form">
             <ErrorSummary error=err />
             <input type="hidden" name="clinic" value=form.clinic.id.0.to_string() />
             <p class="muted">{format!("Clinic: {}", form.clinic.name)}</p>
@@ -167,6 +168,6 @@ fn EnrollForm(form: EnrollmentForm, action: ServerAction<Enroll>) -> impl IntoVi
             <Questionnaire instrument=Instrument::Gad7 prefix="gad7" optional=true />
             <FieldMessage id="gad7" message=field_error(err, "gad7") />
             <button type="submit" class="button">"Enroll"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

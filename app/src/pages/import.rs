@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::enroll::get_enrollment_form;
+use crate::api::form::{FormAction, PostForm};
 use crate::api::import::ImportPatients;
 use crate::components::forms::{clinic_select, last_error, ErrorSummary};
 use crate::error::AppError;
@@ -39,8 +40,8 @@ fn read_file(_ev: leptos::ev::Event, _text: RwSignal<String>) {}
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
-    let check = ServerAction::<ImportPatients>::new();
-    let import = ServerAction::<ImportPatients>::new();
+    let check = FormAction::<ImportPatients>::new();
+    let import = FormAction::<ImportPatients>::new();
     let form = crate::api::load(|| (), |_| get_enrollment_form(None, None));
     let text = RwSignal::new(String::new());
     view! {
@@ -65,7 +66,7 @@ pub fn ImportPage() -> impl IntoView {
                                     "Dates are written YYYY-MM-DD. Nothing is stored until the whole file is free of errors."
                                 </p>
                                 <ErrorSummary error=last_error(check) />
-                                <ActionForm action=check attr:class="form">
+                                <PostForm action=check attr:class="form">
                                     {chooser}
                                     {single}
                                     <div class="field">
@@ -81,7 +82,7 @@ pub fn ImportPage() -> impl IntoView {
                                     </div>
                                     <input type="hidden" name="commit" value="false" />
                                     <button type="submit" class="button">"Check the file"</button>
-                                </ActionForm>
+                                </PostForm>
                                 {move || check.value().get().and_then(Result::ok).map(|outcome| {
                                     view! { <CheckResult outcome clinic import text /> }
                                 })}
@@ -120,7 +121,7 @@ pub fn ImportPage() -> impl IntoView {
 fn CheckResult(
     outcome: ImportOutcome,
     clinic: i64,
-    import: ServerAction<ImportPatients>,
+    import: FormAction<ImportPatients>,
     text: RwSignal<String>,
 ) -> impl IntoView {
     if !outcome.errors.is_empty() {
@@ -189,12 +190,12 @@ fn CheckResult(
                 }
                 .into_any(),
                 _ => view! {
-                    <ActionForm action=import>
+                    <PostForm action=import>
                         <input type="hidden" name="clinic" value=clinic />
                         <input type="hidden" name="csv" prop:value=move || text.get() />
                         <input type="hidden" name="commit" value="true" />
                         <button type="submit" class="button">{format!("Import {patients} patient{}", if patients == 1 { "" } else { "s" })}</button>
-                    </ActionForm>
+                    </PostForm>
                 }
                 .into_any(),
             }}

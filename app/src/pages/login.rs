@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::{has_users, SignIn};
+use crate::api::form::{FormAction, PostForm};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let sign_in = ServerAction::<SignIn>::new();
+    let sign_in = FormAction::<SignIn>::new();
     let has_users = crate::api::load(|| (), |_| has_users());
     let error = move || {
         sign_in
@@ -32,7 +33,7 @@ pub fn LoginPage() -> impl IntoView {
                     <p>{message}</p>
                 </div>
             })}
-            <ActionForm action=sign_in attr:class="form">
+            <PostForm action=sign_in attr:class="form">
                 <div class="field">
                     <label for="email">"Email address"</label>
                     <input id="email" name="email" type="email" autocomplete="username" required spellcheck="false" />
@@ -41,10 +42,10 @@ pub fn LoginPage() -> impl IntoView {
                     <label for="password">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required />
                 </div>
-                <button type="submit" class="button" disabled=move || sign_in.pending().get()>
+                <button type="submit" class="button" disabled=move || sign_in.pending()>
                     "Sign in"
                 </button>
-            </ActionForm>
+            </PostForm>
             <p class="muted">
                 "Sessions end after 15 minutes without activity. Ask your Tandem administrator if you cannot sign in."
             </p>

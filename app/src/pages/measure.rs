@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
+use crate::api::form::{FormAction, PostForm};
 use crate::api::records::{get_measurement, DeleteMeasurement, EditMeasurement, RecordMeasurement};
 use crate::components::forms::{field_error, last_error, ErrorSummary, FieldMessage};
 use crate::components::questionnaire::Questionnaire;
@@ -32,7 +33,7 @@ pub fn MeasurePage() -> impl IntoView {
         Some("GAD-7") => Instrument::Gad7,
         _ => Instrument::Phq9,
     };
-    let action = ServerAction::<RecordMeasurement>::new();
+    let action = FormAction::<RecordMeasurement>::new();
     let err = last_error(action);
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -50,7 +51,7 @@ pub fn MeasurePage() -> impl IntoView {
                 <Title text=title.clone() />
                 <h1>{title}</h1>
                 <p><a href=format!("/patients/{}", patient())>"← Back to the chart"</a></p>
-                <ActionForm action attr:class="stacked-form measure-form">
+                <PostForm action attr:class="stacked-form measure-form">
                     <ErrorSummary error=err />
                     <input type="hidden" name="patient" value=patient().to_string() />
                     <input type="hidden" name="episode" value=episode().to_string() />
@@ -63,7 +64,7 @@ pub fn MeasurePage() -> impl IntoView {
                     <Questionnaire instrument prefix="answers" />
                     <FieldMessage id="answers" message=field_error(err, "answers") />
                     <button type="submit" class="button">{format!("Save {instrument}")}</button>
-                </ActionForm>
+                </PostForm>
             }
         }}
     }
@@ -80,8 +81,8 @@ pub fn EditMeasurementPage() -> impl IntoView {
             .unwrap_or_default()
     };
     let found = crate::api::load(id, get_measurement);
-    let edit = ServerAction::<EditMeasurement>::new();
-    let delete = ServerAction::<DeleteMeasurement>::new();
+    let edit = FormAction::<EditMeasurement>::new();
+    let delete = FormAction::<DeleteMeasurement>::new();
     let navigate = use_navigate();
     let go = navigate.clone();
     Effect::new(move |_| {
@@ -119,7 +120,7 @@ pub fn EditMeasurementPage() -> impl IntoView {
                         view! {
                             <h1>{format!("Correct a {instrument} of {}", f.patient_name)}</h1>
                             <p><a href=format!("/patients/{}", f.patient_id)>"← Back to the chart"</a></p>
-                            <ActionForm action=edit attr:class="stacked-form measure-form">
+                            <PostForm action=edit attr:class="stacked-form measure-form">
                                 <ErrorSummary error=edit_err />
                                 <input type="hidden" name="id" value=m.id.0.to_string() />
                                 <input type="hidden" name="version" value=m.version.to_string() />
@@ -136,8 +137,8 @@ pub fn EditMeasurementPage() -> impl IntoView {
                                     <FieldMessage id="reason" message=field_error(edit_err, "reason") />
                                 </div>
                                 <button type="submit" class="button">"Save correction"</button>
-                            </ActionForm>
-                            <ActionForm action=delete attr:class="stacked-form danger-zone">
+                            </PostForm>
+                            <PostForm action=delete attr:class="stacked-form danger-zone">
                                 <h2>"Delete this score"</h2>
                                 <ErrorSummary error=delete_err />
                                 <input type="hidden" name="id" value=m.id.0.to_string() />
@@ -148,7 +149,7 @@ pub fn EditMeasurementPage() -> impl IntoView {
                                     <FieldMessage id="delete_reason" message=field_error(delete_err, "delete_reason") />
                                 </div>
                                 <button type="submit" class="button button--danger">"Delete score"</button>
-                            </ActionForm>
+                            </PostForm>
                         }.into_any()
                     }
                 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::form::{FormAction, PostForm};
 use crate::api::review::{
     get_consultant_home, get_meeting, get_meeting_record, get_meetings, EndMeeting, MeetingView,
     RecordReview,
@@ -33,8 +34,8 @@ pub fn MeetingPage() -> impl IntoView {
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(1)
     });
-    let record = ServerAction::<RecordReview>::new();
-    let end = ServerAction::<EndMeeting>::new();
+    let record = FormAction::<RecordReview>::new();
+    let end = FormAction::<EndMeeting>::new();
     let data = crate::api::load(
         move || (id.get(), record.version().get()),
         |(id, _)| async move { get_meeting(id.unwrap_or_default()).await },
@@ -121,8 +122,8 @@ fn MeetingTimer() -> impl IntoView {
 fn Meeting(
     view: MeetingView,
     position: usize,
-    record: ServerAction<RecordReview>,
-    end: ServerAction<EndMeeting>,
+    record: FormAction<RecordReview>,
+    end: FormAction<EndMeeting>,
 ) -> impl IntoView {
     let id = view.meeting.id.0;
     let total = view.board.rows.len();
@@ -174,10 +175,10 @@ fn Meeting(
                 {next.clone().map(|h| view! { <a class="button button--secondary" href=h rel="next">"Next →"</a> })}
                 <a href=format!("/review?clinic={clinic}&date={meets_on}")>"List"</a>
                 {(view.can_plan && !ended).then(|| view! {
-                    <ActionForm action=end attr:class="inline-form">
+                    <PostForm action=end attr:class="inline-form">
                         <input type="hidden" name="meeting" value=id.to_string() />
                         <button type="submit" class="button button--secondary">"End meeting"</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
             </div>
         </div>
@@ -214,7 +215,7 @@ fn PatientReview(
     row: BoardRow,
     meeting: i64,
     can_record: bool,
-    record: ServerAction<RecordReview>,
+    record: FormAction<RecordReview>,
 ) -> impl IntoView {
     let err = last_error(record);
     // The form empties after each recorded recommendation (and keeps its input after a refusal),
@@ -280,7 +281,7 @@ fn PatientReview(
                 </section>
             })}
             {can_record.then(|| view! {
-                <ActionForm action=record node_ref=form attr:class="stacked-form recommendation-form">
+                <PostForm action=record node_ref=form attr:class="stacked-form recommendation-form">
                     <h3>{if row.reviewed_here.is_some() { "Add another recommendation" } else { "Recommendation" }}</h3>
                     <ErrorSummary error=err />
                     <input type="hidden" name="meeting" value=meeting.to_string() />
@@ -303,7 +304,7 @@ fn PatientReview(
                         <textarea id="rec-note" name="note" rows="2" maxlength="2000"></textarea>
                     </div>
                     <button type="submit" class="button">"Record and mark reviewed"</button>
-                </ActionForm>
+                </PostForm>
             })}
         </article>
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::form::{FormAction, PostForm};
 use crate::api::review::{
     get_review_agenda, get_review_board, DeferReview, MarkForReview, MarkReady, RemoveReviewMark,
     ReviewBoardView, StartMeeting,
@@ -62,10 +63,10 @@ pub fn score_line(row: &BoardRow) -> String {
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let params = clinic_and_date();
-    let ready = ServerAction::<MarkReady>::new();
-    let defer = ServerAction::<DeferReview>::new();
-    let unmark = ServerAction::<RemoveReviewMark>::new();
-    let start = ServerAction::<StartMeeting>::new();
+    let ready = FormAction::<MarkReady>::new();
+    let defer = FormAction::<DeferReview>::new();
+    let unmark = FormAction::<RemoveReviewMark>::new();
+    let start = FormAction::<StartMeeting>::new();
     let data = crate::api::load(
         move || {
             (
@@ -98,10 +99,10 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct BoardActions {
-    ready: ServerAction<MarkReady>,
-    defer: ServerAction<DeferReview>,
-    unmark: ServerAction<RemoveReviewMark>,
-    start: ServerAction<StartMeeting>,
+    ready: FormAction<MarkReady>,
+    defer: FormAction<DeferReview>,
+    unmark: FormAction<RemoveReviewMark>,
+    start: FormAction<StartMeeting>,
 }
 
 #[component]
@@ -133,14 +134,14 @@ fn Board(view: ReviewBoardView, actions: BoardActions) -> impl IntoView {
         (None, true) if near => {
             let err = last_error(actions.start);
             view! {
-                <ActionForm action=actions.start attr:class="inline-form start-meeting">
+                <PostForm action=actions.start attr:class="inline-form start-meeting">
                     <ErrorSummary error=err />
                     <input type="hidden" name="clinic" value=clinic.to_string() />
                     <input type="hidden" name="date" value=date.to_string() />
                     <label for="attendees">"Attendees"</label>
                     <input id="attendees" name="attendees" maxlength="500" placeholder="Consultant, care managers" />
                     <button type="submit" class="button">"Start meeting"</button>
-                </ActionForm>
+                </PostForm>
             }
             .into_any()
         }
@@ -262,33 +263,33 @@ fn ReviewRow(
             <div class="review-row__actions no-print">
                 <details>
                     <summary>"Ready for review"</summary>
-                    <ActionForm action=actions.ready attr:class="stacked-form">
+                    <PostForm action=actions.ready attr:class="stacked-form">
                         <ErrorSummary error=ready_err />
                         <input type="hidden" name="episode" value=episode.clone() />
                         <label for=ready_id.clone()>"Short case summary"</label>
                         <textarea id=ready_id name="summary" rows="3" maxlength="1000" required></textarea>
                         <button type="submit" class="button">"Mark ready"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
                 {can_defer.then(move || view! {
                     <details>
                         <summary>"Defer one week"</summary>
-                        <ActionForm action=actions.defer attr:class="stacked-form">
+                        <PostForm action=actions.defer attr:class="stacked-form">
                             <ErrorSummary error=defer_err />
                             <input type="hidden" name="episode" value=defer_episode />
                             <input type="hidden" name="date" value=date.to_string() />
                             <label for=defer_id.clone()>"Reason"</label>
                             <input id=defer_id name="reason" maxlength="500" required />
                             <button type="submit" class="button">"Defer"</button>
-                        </ActionForm>
+                        </PostForm>
                     </details>
                 })}
                 {manual.then(move || view! {
-                    <ActionForm action=actions.unmark attr:class="inline-form">
+                    <PostForm action=actions.unmark attr:class="inline-form">
                         <ErrorSummary error=unmark_err />
                         <input type="hidden" name="episode" value=unmark_episode />
                         <button type="submit" class="link-button">"Remove manual entry"</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
             </div>
         }
@@ -411,8 +412,8 @@ pub fn ChartReviews(
     open: bool,
     can_plan: bool,
     history: EpisodeHistory,
-    mark: ServerAction<MarkForReview>,
-    unmark: ServerAction<RemoveReviewMark>,
+    mark: FormAction<MarkForReview>,
+    unmark: FormAction<RemoveReviewMark>,
 ) -> impl IntoView {
     let err = last_error(mark);
     let unmark_err = last_error(unmark);
@@ -450,18 +451,18 @@ pub fn ChartReviews(
                 <p class="notice">
                     {format!("To discuss at the next review (added {}): {}", m.marked_on, m.reason)}
                     {(can_plan && open).then(|| view! {
-                        <ActionForm action=unmark attr:class="inline-form">
+                        <PostForm action=unmark attr:class="inline-form">
                             <ErrorSummary error=unmark_err />
                             <input type="hidden" name="episode" value=episode.to_string() />
                             <button type="submit" class="link-button">"Remove"</button>
-                        </ActionForm>
+                        </PostForm>
                     })}
                 </p>
             })}
             {(can_plan && open && current.is_none()).then(|| view! {
                 <details class="edit-block">
                     <summary>"Discuss at the next review"</summary>
-                    <ActionForm action=mark attr:class="stacked-form">
+                    <PostForm action=mark attr:class="stacked-form">
                         <ErrorSummary error=err />
                         <input type="hidden" name="episode" value=episode.to_string() />
                         <div class="field">
@@ -470,7 +471,7 @@ pub fn ChartReviews(
                             <FieldMessage id="reason" message=field_error(err, "reason") />
                         </div>
                         <button type="submit" class="button">"Add to the review list"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
             {if empty {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::form::{FormAction, PostForm};
 use crate::api::self_report::{
     get_self_report, CreateSelfReportLink, LinkRow, NewLink, RevokeSelfReportLink, SelfReportView,
 };
@@ -17,8 +18,8 @@ use crate::error::AppError;
 pub fn SelfReportPage() -> impl IntoView {
     let params = use_params_map();
     let patient = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let create = ServerAction::<CreateSelfReportLink>::new();
-    let revoke = ServerAction::<RevokeSelfReportLink>::new();
+    let create = FormAction::<CreateSelfReportLink>::new();
+    let revoke = FormAction::<RevokeSelfReportLink>::new();
     let loaded = crate::api::load(
         move || (patient(), create.version().get(), revoke.version().get()),
         |(patient, _, _)| async move {
@@ -57,8 +58,8 @@ fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
 #[component]
 fn SelfReport(
     view: SelfReportView,
-    create: ServerAction<CreateSelfReportLink>,
-    revoke: ServerAction<RevokeSelfReportLink>,
+    create: FormAction<CreateSelfReportLink>,
+    revoke: FormAction<RevokeSelfReportLink>,
 ) -> impl IntoView {
     let title = format!("{} · self-report", view.patient_name);
     let patient_id = view.patient_id;
@@ -80,7 +81,7 @@ fn SelfReport(
             })
             .collect_view();
         view! {
-            <ActionForm action=create attr:class="form narrow">
+            <PostForm action=create attr:class="form narrow">
                 <input type="hidden" name="patient" value=patient_id.to_string() />
                 <fieldset class="field">
                     <legend>"Questionnaires to send"</legend>
@@ -89,7 +90,7 @@ fn SelfReport(
                     {boxes}
                 </fieldset>
                 <button type="submit" class="button">"Create link"</button>
-            </ActionForm>
+            </PostForm>
         }
     });
     let closed = (!can_create && view.can_edit).then(|| {
@@ -160,7 +161,7 @@ fn LinkReady(link: NewLink) -> impl IntoView {
 #[component]
 fn LinkTableRow(
     row: LinkRow,
-    revoke: ServerAction<RevokeSelfReportLink>,
+    revoke: FormAction<RevokeSelfReportLink>,
     can_edit: bool,
 ) -> impl IntoView {
     let status_class = format!(
@@ -186,10 +187,10 @@ fn LinkTableRow(
             <td>{row.created_by}</td>
             <td>
                 {revocable.then(|| view! {
-                    <ActionForm action=revoke>
+                    <PostForm action=revoke>
                         <input type="hidden" name="id" value=id.to_string() />
                         <button type="submit" class="button button--secondary button--small">"Revoke"</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
             </td>
         </tr>

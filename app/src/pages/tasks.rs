@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::form::{FormAction, PostForm};
 use crate::api::review::{get_tasks, TasksView, UpdateTask};
 use crate::case_review::Task;
 use crate::components::forms::{last_error, ErrorSummary};
@@ -21,7 +22,7 @@ pub fn TasksPage() -> impl IntoView {
             q.get("scope").filter(|s| !s.is_empty()),
         )
     });
-    let update = ServerAction::<UpdateTask>::new();
+    let update = FormAction::<UpdateTask>::new();
     let data = crate::api::load(
         move || (params.get(), update.version().get()),
         |((clinic, scope), _)| get_tasks(clinic, scope),
@@ -40,7 +41,7 @@ pub fn TasksPage() -> impl IntoView {
 }
 
 #[component]
-fn Tasks(view: TasksView, update: ServerAction<UpdateTask>) -> impl IntoView {
+fn Tasks(view: TasksView, update: FormAction<UpdateTask>) -> impl IntoView {
     let err = last_error(update);
     let clinic = view.clinic.id.0;
     let overdue = view
@@ -82,7 +83,7 @@ fn TaskItem(
     t: Task,
     today: chrono::NaiveDate,
     can_update: bool,
-    update: ServerAction<UpdateTask>,
+    update: FormAction<UpdateTask>,
 ) -> impl IntoView {
     let r = t.recommendation.clone();
     let overdue = r.is_overdue(today);
@@ -109,14 +110,14 @@ fn TaskItem(
             <p class="muted">{format!("Recommended at the meeting of {}{} · due {}", t.meets_on,
                 r.recorded_by_name.as_ref().map(|n| format!(" by {n}")).unwrap_or_default(), r.due_on)}</p>
             {can_update.then(|| view! {
-                <ActionForm action=update attr:class="inline-form task__form">
+                <PostForm action=update attr:class="inline-form task__form">
                     <input type="hidden" name="id" value=r.id.0.to_string() />
                     <input type="hidden" name="version" value=r.version.to_string() />
                     <label for=change_id.clone()>"Treatment change to record (leave empty if none)"</label>
                     <input id=change_id name="change" maxlength="500" value=default_change />
                     <button type="submit" name="status" value=TaskStatus::Communicated.code() class="button button--secondary">"Communicated to PCP"</button>
                     <button type="submit" name="status" value=TaskStatus::Done.code() class="button">"Done"</button>
-                </ActionForm>
+                </PostForm>
             })}
         </li>
     }
