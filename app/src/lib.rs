@@ -11,6 +11,7 @@ pub mod case_review;
 #[cfg(feature = "ssr")]
 pub mod charts;
 pub mod components;
+pub mod dates;
 pub mod domain;
 pub mod error;
 pub mod forms;

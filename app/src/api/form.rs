@@ -10,6 +10,9 @@
 //! Without the wasm, the form is an ordinary `POST` to the server function's URL: the server
 //! redirects back, naming a refusal in the address, and [`FormAction::new`] shows it.
 
+use std::marker::PhantomData;
+use std::sync::Arc;
+
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server::ServerActionError;
@@ -43,19 +46,22 @@ impl<S> FormFn for S where
 /// The state of a form that posts to the server function `S`: the last result, how many
 /// submissions have finished (a page's resources refetch when it changes) and whether one is
 /// under way.
-pub struct FormAction<S: FormFn> {
-    value: RwSignal<Option<Result<S::Output, AppError>>>,
-    version: RwSignal<usize>,
-    in_flight: RwSignal<usize>,
+///
+/// Only [`value`](Self::value) knows `S`'s result type: the state keeps a result as the bytes
+/// the server sent, so the code that sends a form and keeps its state is the same for every
+/// form, and the wasm holds one copy of it rather than one per server function.
+pub struct FormAction<S> {
+    state: FormState,
+    server_fn: PhantomData<fn() -> S>,
 }
 
-impl<S: FormFn> Clone for FormAction<S> {
+impl<S> Clone for FormAction<S> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<S: FormFn> Copy for FormAction<S> {}
+impl<S> Copy for FormAction<S> {}
 
 impl<S: FormFn> Default for FormAction<S> {
     fn default() -> Self {
@@ -67,30 +73,63 @@ impl<S: FormFn> FormAction<S> {
     /// A form with no result yet, unless the page's address carries this server function's
     /// refusal of a post made without the wasm.
     pub fn new() -> Self {
-        let refused = use_context::<ServerActionError>().and_then(|error| {
-            (error.path() == S::PATH)
-                .then(|| Err(ServerFnUrlError::<AppError>::decode_err(error.err())))
-        });
         Self {
-            value: RwSignal::new(refused),
-            version: RwSignal::new(0),
-            in_flight: RwSignal::new(0),
+            state: FormState::new(S::PATH),
+            server_fn: PhantomData,
         }
     }
 
-    /// The result of the last finished submission.
-    pub fn value(&self) -> ReadSignal<Option<Result<S::Output, AppError>>> {
-        self.value.read_only()
+    /// The result of the last finished submission (a tracked read).
+    pub fn value(&self) -> Option<Result<S::Output, AppError>> {
+        self.state.result.get().map(|result| {
+            result.and_then(|bytes| {
+                <codee::binary::PostcardCodec as codee::Decoder<S::Output>>::decode(&bytes)
+                    .map_err(|_| AppError::Internal)
+            })
+        })
+    }
+}
+
+impl<S> FormAction<S> {
+    /// The refusal of the last finished submission, if it was refused (a tracked read).
+    pub fn error(&self) -> Option<AppError> {
+        self.state
+            .result
+            .with(|r| r.as_ref().and_then(|r| r.as_ref().err().cloned()))
     }
 
     /// How many submissions have finished; a resource that reads it loads again after each.
     pub fn version(&self) -> ReadSignal<usize> {
-        self.version.read_only()
+        self.state.version.read_only()
     }
 
-    /// Whether a submission is under way.
+    /// Whether a submission is under way (a tracked read).
     pub fn pending(&self) -> bool {
-        self.in_flight.get() > 0
+        self.state.in_flight.get() > 0
+    }
+}
+
+/// What every form keeps, whatever its server function: the last result as the server sent it.
+#[derive(Clone, Copy)]
+struct FormState {
+    url: &'static str,
+    result: RwSignal<Option<Result<Arc<[u8]>, AppError>>>,
+    version: RwSignal<usize>,
+    in_flight: RwSignal<usize>,
+}
+
+impl FormState {
+    fn new(url: &'static str) -> Self {
+        let refused = use_context::<ServerActionError>().and_then(|error| {
+            (error.path() == url)
+                .then(|| Err(ServerFnUrlError::<AppError>::decode_err(error.err())))
+        });
+        Self {
+            url,
+            result: RwSignal::new(refused),
+            version: RwSignal::new(0),
+            in_flight: RwSignal::new(0),
+        }
     }
 
     /// Sends the submitted form's fields, instead of the browser's own navigation.
@@ -113,18 +152,15 @@ impl<S: FormFn> FormAction<S> {
         };
         self.in_flight.update(|n| *n += 1);
         leptos::task::spawn_local(async move {
-            let result = post(S::url(), body).await.and_then(|bytes| {
-                <codee::binary::PostcardCodec as codee::Decoder<S::Output>>::decode(&bytes)
-                    .map_err(|_| AppError::Internal)
-            });
+            let result = post(self.url, body).await;
             self.in_flight.try_update(|n| *n = n.saturating_sub(1));
             self.finish(result);
         });
     }
 
     #[cfg(feature = "hydrate")]
-    fn finish(self, result: Result<S::Output, AppError>) {
-        self.value.try_set(Some(result));
+    fn finish(self, result: Result<Arc<[u8]>, AppError>) {
+        self.result.try_set(Some(result));
         self.version.try_update(|n| *n += 1);
     }
 }
@@ -132,7 +168,7 @@ impl<S: FormFn> FormAction<S> {
 /// Posts a URL-encoded form to a server function and returns the body of its result; a refusal
 /// is decoded into its [`AppError`]. A redirect the server function asked for is followed.
 #[cfg(feature = "hydrate")]
-async fn post(url: &str, body: String) -> Result<Vec<u8>, AppError> {
+async fn post(url: &str, body: String) -> Result<Arc<[u8]>, AppError> {
     use leptos::server_fn::client::{browser::BrowserClient, Client};
     use leptos::server_fn::request::ClientReq;
     use leptos::server_fn::response::ClientRes;
@@ -154,13 +190,13 @@ async fn post(url: &str, body: String) -> Result<Vec<u8>, AppError> {
     if (300..=399).contains(&status) || redirect {
         leptos::server_fn::redirect::call_redirect_hook(&location);
     }
-    Ok(bytes.to_vec())
+    Ok(Arc::from(&bytes[..]))
 }
 
 /// A `<form>` that posts to `action`'s server function: through the wasm when it has loaded,
 /// and as a plain form post before (or without) it.
 #[component]
-pub fn PostForm<S: FormFn>(
+pub fn PostForm<S: 'static>(
     /// The form's state.
     action: FormAction<S>,
     /// Where to keep the `<form>` element (to reset it after a submission, say).
@@ -169,14 +205,22 @@ pub fn PostForm<S: FormFn>(
     /// The form's fields and buttons.
     children: Children,
 ) -> impl IntoView {
+    form_view(action.state, node_ref, children)
+}
+
+fn form_view(
+    state: FormState,
+    node_ref: Option<NodeRef<leptos::html::Form>>,
+    children: Children,
+) -> impl IntoView {
     let form = leptos::html::form()
-        .action(S::url())
+        .action(state.url)
         .method("post")
         .on(leptos::ev::submit, move |ev| {
             #[cfg(feature = "hydrate")]
-            action.submit(ev);
+            state.submit(ev);
             #[cfg(not(feature = "hydrate"))]
-            let _ = (ev, action);
+            let _ = (ev, state);
         })
         .child(children());
     match node_ref {

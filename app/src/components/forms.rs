@@ -2,14 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::api::form::{FormAction, FormFn};
+use crate::api::form::FormAction;
 use crate::error::AppError;
 
 /// The last result of an action as an error, if it failed.
-pub fn last_error<S: FormFn>(
+pub fn last_error<S: 'static>(
     action: FormAction<S>,
 ) -> impl Fn() -> Option<AppError> + Copy + Send + Sync {
-    move || action.value().get().and_then(Result::err)
+    move || action.error()
 }
 
 /// The message for one field, when the last submission failed on it.

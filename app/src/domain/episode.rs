@@ -379,12 +379,16 @@ pub fn percent_change(baseline: u8, latest: u8) -> Option<f64> {
 }
 
 /// A % change as clinicians write it, rounded to a whole percent: "−22%", "+10%", "0%".
+///
+/// The rounded value is written as an integer, so the browser's code holds no float formatting
+/// for it (the cast saturates; a % change of scores 0–27 is at most 2,600%).
 pub fn format_percent(pct: f64) -> String {
     let rounded = pct.round();
+    let whole = rounded as i64;
     if rounded < 0.0 {
-        format!("\u{2212}{}%", -rounded)
+        format!("\u{2212}{}%", whole.unsigned_abs())
     } else if rounded > 0.0 {
-        format!("+{rounded}%")
+        format!("+{whole}%")
     } else {
         "0%".to_owned()
     }
@@ -876,6 +880,19 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_percent_is_written_as_the_rounded_float_would_be(pct in -3000.0f64..3000.0) {
+            let rounded = pct.round();
+            let expected = if rounded < 0.0 {
+                format!("\u{2212}{}%", -rounded)
+            } else if rounded > 0.0 {
+                format!("+{rounded}%")
+            } else {
+                "0%".to_owned()
+            };
+            prop_assert_eq!(format_percent(pct), expected);
+        }
+
         #[test]
         fn percent_change_sign_matches_the_direction_of_change(b in 0u8..=27, l in 0u8..=27) {
             match percent_change(b, l) {

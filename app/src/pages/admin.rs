@@ -10,16 +10,16 @@ use crate::api::admin::{
     get_clinic_settings, list_api_tokens, list_directory, search_audit, CreateClinic, CreateUser,
     RenameClinic, ResetPassword, RevokeApiToken, SaveClinicSettings, SetUserActive, UpdateUser,
 };
-use crate::api::form::{FormAction, FormFn, PostForm};
+use crate::api::form::{FormAction, PostForm};
 use crate::domain::FlagKind;
 use crate::error::AppError;
 use crate::model::Clinic;
 use crate::policy::Role;
 
 /// Shows the error of the last submission of a form, if it failed, as an error summary.
-fn action_error<S: FormFn>(action: FormAction<S>) -> impl Fn() -> Option<AnyView> + Send + Sync {
+fn action_error<S: 'static>(action: FormAction<S>) -> impl Fn() -> Option<AnyView> + Send + Sync {
     move || {
-        action.value().get().and_then(Result::err).map(|e| {
+        action.error().map(|e| {
             view! {
                 <div class="error-summary" role="alert">
                     <h2>"There is a problem"</h2>
@@ -101,7 +101,6 @@ pub fn AdminUsersPage() -> impl IntoView {
         {move || {
             reset
                 .value()
-                .get()
                 .and_then(Result::ok)
                 .map(|_| view! { <p class="success" role="status">"Password changed. The user's sessions were ended."</p> })
         }}
@@ -152,7 +151,7 @@ fn ApiTokens() -> impl IntoView {
     let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
         at.map_or_else(
             || "never".to_owned(),
-            |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            |at| format!("{} UTC", crate::dates::date_time(at.naive_utc())),
         )
     };
     view! {
@@ -393,7 +392,6 @@ pub fn ClinicSettingsPage() -> impl IntoView {
         {action_error(rename)}
         {move || {
             save.value()
-                .get()
                 .and_then(Result::ok)
                 .map(|_| view! { <p class="success" role="status">"Settings saved."</p> })
         }}
@@ -569,7 +567,7 @@ pub fn AuditPage() -> impl IntoView {
                                 <tbody>
                                     {rows.into_iter().map(|r| view! {
                                         <tr>
-                                            <td>{r.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                                            <td>{crate::dates::date_time_seconds(r.at.naive_utc())}</td>
                                             <td class="num">{r.user_id.map(|u| u.to_string()).unwrap_or_else(|| "—".to_owned())}</td>
                                             <td>{r.action}</td>
                                             <td>{match (r.entity_type, r.entity_id) {

@@ -233,7 +233,7 @@ fn Caseload(
             .clone()
             .into_iter()
             .map(|n| {
-                let when = n.answered_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+                let when = crate::dates::date_time(n.answered_at.with_timezone(&chrono::Local).naive_local());
                 view! {
                     <li>
                         <a href=format!("/patients/{}", n.patient_id)>{n.patient_name}</a>

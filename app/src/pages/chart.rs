@@ -292,7 +292,7 @@ fn Scores(view: ChartView) -> impl IntoView {
                         <li>{format!(
                             "{what} {} of {} (was {}){who} on {}: {}",
                             c.instrument, c.previous_taken_on, c.previous_total,
-                            c.changed_at.format("%Y-%m-%d"), c.reason
+                            c.changed_at.date_naive(), c.reason
                         )}</li>
                     }
                 }).collect_view()}
@@ -660,7 +660,7 @@ fn Events(view: ChartView, actions: Actions, open: bool) -> impl IntoView {
             {if events.is_empty() {
                 view! { <p class="muted">"None recorded in this episode."</p> }.into_any()
             } else {
-                view! { <ul>{events.into_iter().map(|e| view! { <li>{format!("{} discharge {}", e.setting.label(), e.discharged_at.format("%Y-%m-%d %H:%M"))}</li> }).collect_view()}</ul> }.into_any()
+                view! { <ul>{events.into_iter().map(|e| view! { <li>{format!("{} discharge {}", e.setting.label(), crate::dates::date_time(e.discharged_at))}</li> }).collect_view()}</ul> }.into_any()
             }}
             {(view.can_edit && open).then(|| view! {
                 <details class="edit-block">

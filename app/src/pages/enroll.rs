@@ -35,7 +35,7 @@ pub fn EnrollPage() -> impl IntoView {
     let action = FormAction::<Enroll>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(done)) = action.value().get() {
+        if let Some(Ok(done)) = action.value() {
             navigate(
                 &format!("/patients/{}", done.patient_id),
                 Default::default(),

@@ -83,7 +83,7 @@ pub fn ImportPage() -> impl IntoView {
                                     <input type="hidden" name="commit" value="false" />
                                     <button type="submit" class="button">"Check the file"</button>
                                 </PostForm>
-                                {move || check.value().get().and_then(Result::ok).map(|outcome| {
+                                {move || check.value().and_then(Result::ok).map(|outcome| {
                                     view! { <CheckResult outcome clinic import text /> }
                                 })}
                             </section>
@@ -181,7 +181,7 @@ fn CheckResult(
                 <tbody>{preview}</tbody>
             </table>
             <ErrorSummary error=last_error(import) />
-            {move || match import.value().get() {
+            {move || match import.value() {
                 Some(Ok(done)) if done.committed => view! {
                     <p class="success" role="status">
                         {format!("Imported {} patient{} with {} score{}. ", done.patients, if done.patients == 1 { "" } else { "s" }, done.scores, if done.scores == 1 { "" } else { "s" })}

@@ -11,13 +11,7 @@ use crate::api::form::{FormAction, PostForm};
 pub fn LoginPage() -> impl IntoView {
     let sign_in = FormAction::<SignIn>::new();
     let has_users = crate::api::load(|| (), |_| has_users());
-    let error = move || {
-        sign_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = move || sign_in.error().map(|e| e.to_string());
     view! {
         <Title text="Sign in" />
         <div class="narrow">

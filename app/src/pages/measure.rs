@@ -37,7 +37,7 @@ pub fn MeasurePage() -> impl IntoView {
     let err = last_error(action);
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
+        if let Some(Ok(_)) = action.value() {
             navigate(&format!("/patients/{}", patient()), Default::default());
         }
     });
@@ -86,12 +86,12 @@ pub fn EditMeasurementPage() -> impl IntoView {
     let navigate = use_navigate();
     let go = navigate.clone();
     Effect::new(move |_| {
-        if let Some(Ok(patient)) = delete.value().get() {
+        if let Some(Ok(patient)) = delete.value() {
             go(&format!("/patients/{patient}"), Default::default());
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = edit.value().get() {
+        if let Some(Ok(_)) = edit.value() {
             if let Some(Ok(found)) = found.get_untracked() {
                 navigate(
                     &format!("/patients/{}", found.patient_id),

@@ -222,7 +222,7 @@ fn PatientReview(
     // so a second click cannot record the same one twice by accident.
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if matches!(record.value().get(), Some(Ok(()))) {
+        if matches!(record.value(), Some(Ok(()))) {
             if let Some(form) = form.get() {
                 form.reset();
             }
@@ -421,7 +421,7 @@ pub fn ConsultantHome() -> impl IntoView {
                                 let clinic = u.clinic.id.0;
                                 view! {
                                     <li class="panel">
-                                        <h2>{format!("{} · {}", u.clinic.name, u.meets_on.format("%A %-d %B"))}</h2>
+                                        <h2>{format!("{} · {}", u.clinic.name, crate::dates::day_and_month(u.meets_on))}</h2>
                                         <p class="upcoming__counts">
                                             <strong>{format!("{} flagged", u.flagged)}</strong>
                                             {format!(" · {} carried forward · {} reviewed", u.carried, u.reviewed)}

@@ -327,7 +327,7 @@ fn Quality(view: QualityView) -> impl IntoView {
         <form method="get" action="/reports/quality" class="filters no-print">
             {clinics}
             <label for="q-year">"Year"</label>
-            <input id="q-year" type="number" name="year" min="2000" max=view.as_of.format("%Y").to_string() value=year.to_string() />
+            <input id="q-year" type="number" name="year" min="2000" max=chrono::Datelike::year(&view.as_of).to_string() value=year.to_string() />
             <button type="submit" class="button button--secondary">"Show"</button>
         </form>
         <p class="muted">

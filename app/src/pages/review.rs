@@ -175,7 +175,7 @@ fn Board(view: ReviewBoardView, actions: BoardActions) -> impl IntoView {
     view! {
         <div class="page-heading">
             <div>
-                <h1>{format!("Case review · {} · {}", view.clinic.name, date.format("%A %-d %B %Y"))}</h1>
+                <h1>{format!("Case review · {} · {}", view.clinic.name, crate::dates::long_date(date))}</h1>
                 <p class="muted">
                     {format!("{listed} to review · {carried} carried forward · {deferred} deferred")}
                 </p>

@@ -51,7 +51,7 @@ pub fn SelfReportPage() -> impl IntoView {
 fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     at.map_or_else(
         || "—".to_owned(),
-        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        |t| format!("{} UTC", crate::dates::date_time(t.naive_utc())),
     )
 }
 
@@ -105,7 +105,7 @@ fn SelfReport(
         <h1>{format!("Self-report · {}", view.patient_name)}</h1>
         <ErrorSummary error=move || error().filter(|e| !matches!(e, AppError::Invalid { field: Some(_), .. })) />
         <ErrorSummary error=revoke_error />
-        {move || create.value().get().and_then(Result::ok).map(|link| view! { <LinkReady link /> })}
+        {move || create.value().and_then(Result::ok).map(|link| view! { <LinkReady link /> })}
         {form}
         {closed}
         <section class="panel" aria-labelledby="links-h">
