@@ -193,8 +193,11 @@ pub struct ApiToken {
     pub user_email: String,
     pub name: String,
     pub prefix: String,
+    #[serde(with = "crate::wire_dates::one")]
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "crate::wire_dates::option")]
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(with = "crate::wire_dates::option")]
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

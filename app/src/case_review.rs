@@ -21,10 +21,13 @@ use crate::model::{CaseloadEpisode, ClinicId, EpisodeId, PatientId};
 pub struct Meeting {
     pub id: MeetingId,
     pub clinic_id: ClinicId,
+    #[serde(with = "crate::wire_dates::one")]
     pub meets_on: NaiveDate,
     pub attendees: String,
     pub started_by_name: Option<String>,
+    #[serde(with = "crate::wire_dates::one")]
     pub started_at: DateTime<Utc>,
+    #[serde(with = "crate::wire_dates::option")]
     pub ended_at: Option<DateTime<Utc>>,
 }
 
@@ -32,6 +35,7 @@ pub struct Meeting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewPrep {
     pub episode_id: EpisodeId,
+    #[serde(with = "crate::wire_dates::one")]
     pub prepared_on: NaiveDate,
     pub summary: String,
     pub prepared_by_name: Option<String>,
@@ -41,6 +45,7 @@ pub struct ReviewPrep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deferral {
     pub episode_id: EpisodeId,
+    #[serde(with = "crate::wire_dates::one")]
     pub meets_on: NaiveDate,
     pub reason: String,
     pub deferred_by_name: Option<String>,
@@ -61,6 +66,7 @@ pub struct QueueState {
     pub episode_id: EpisodeId,
     pub version: i64,
     pub stale: bool,
+    #[serde(with = "crate::wire_dates::option")]
     pub due_on: Option<NaiveDate>,
 }
 
@@ -69,6 +75,7 @@ pub struct QueueState {
 pub struct QueueUpdate {
     pub episode_id: EpisodeId,
     pub version: i64,
+    #[serde(with = "crate::wire_dates::option")]
     pub due_on: Option<NaiveDate>,
 }
 
@@ -76,7 +83,9 @@ pub struct QueueUpdate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewScope {
     pub clinic_id: ClinicId,
+    #[serde(with = "crate::wire_dates::one")]
     pub meets_on: NaiveDate,
+    #[serde(with = "crate::wire_dates::one")]
     pub as_of: NaiveDate,
 }
 
@@ -105,6 +114,7 @@ pub struct ReviewCandidates {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewReviewMark {
     pub episode_id: EpisodeId,
+    #[serde(with = "crate::wire_dates::one")]
     pub marked_on: NaiveDate,
     pub reason: String,
     pub user_id: i64,
@@ -113,6 +123,7 @@ pub struct NewReviewMark {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewReviewPrep {
     pub episode_id: EpisodeId,
+    #[serde(with = "crate::wire_dates::one")]
     pub prepared_on: NaiveDate,
     pub summary: String,
     pub user_id: i64,
@@ -122,6 +133,7 @@ pub struct NewReviewPrep {
 pub struct NewDeferral {
     pub episode_id: EpisodeId,
     pub clinic_id: ClinicId,
+    #[serde(with = "crate::wire_dates::one")]
     pub meets_on: NaiveDate,
     pub reason: String,
     pub user_id: i64,
@@ -130,6 +142,7 @@ pub struct NewDeferral {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMeeting {
     pub clinic_id: ClinicId,
+    #[serde(with = "crate::wire_dates::one")]
     pub meets_on: NaiveDate,
     pub attendees: String,
     pub user_id: i64,
@@ -139,6 +152,7 @@ pub struct NewMeeting {
 pub struct NewRecommendation {
     pub kind: RecommendationKind,
     pub details: String,
+    #[serde(with = "crate::wire_dates::one")]
     pub due_on: NaiveDate,
 }
 
@@ -148,6 +162,7 @@ pub struct NewRecommendation {
 pub struct NewCaseReview {
     pub meeting_id: MeetingId,
     pub episode_id: EpisodeId,
+    #[serde(with = "crate::wire_dates::one")]
     pub reviewed_on: NaiveDate,
     pub note: String,
     pub user_id: i64,
@@ -181,6 +196,7 @@ pub struct Task {
     pub patient_name: String,
     pub mrn: String,
     pub care_manager_name: Option<String>,
+    #[serde(with = "crate::wire_dates::one")]
     pub meets_on: NaiveDate,
 }
 
@@ -214,6 +230,7 @@ pub struct MeetingSummary {
 /// A PHQ-9 point of a sparkline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SparkPoint {
+    #[serde(with = "crate::wire_dates::one")]
     pub on: NaiveDate,
     pub total: u8,
 }

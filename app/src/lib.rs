@@ -28,6 +28,7 @@ pub mod self_report;
 pub mod settings;
 pub mod spreadsheet;
 pub mod summary;
+pub mod wire_dates;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};

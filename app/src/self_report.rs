@@ -76,6 +76,7 @@ pub struct SafetyNotice {
     pub link_id: i64,
     pub patient_id: PatientId,
     pub patient_name: String,
+    #[serde(with = "crate::wire_dates::one")]
     pub answered_at: DateTime<Utc>,
 }
 

@@ -23,6 +23,7 @@ pub struct EnrollmentForm {
     pub me: i64,
     /// Re-enrollment: the known patient (whose last episode is discharged).
     pub patient: Option<Patient>,
+    #[serde(with = "crate::wire_dates::one")]
     pub today: chrono::NaiveDate,
 }
 

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod enroll;
 pub mod form;
 pub mod import;
+mod loaded;
 pub mod patients;
 pub mod records;
 pub mod reports;
@@ -28,7 +29,7 @@ pub const SERVER_FN_PREFIX: &str = "/api/fn";
 /// Postcard rather than JSON keeps the wasm small: a JSON decoder per result type matches field
 /// names and skips unknown ones, where postcard reads the fields in order. The browser decodes
 /// each type with one decoder, since resources rendered on the server use the same encoding
-/// ([`load`]). Postcard has no field names, so the types sent this way must not skip fields when
+/// ([`load`], [`Loaded`]). Postcard has no field names, so the types sent this way must not skip fields when
 /// serializing (`skip_serializing_if`), and an old page and a new server must come from the same
 /// build (which hashed file names and the reload on a missing module see to).
 pub type Wire = leptos::server_fn::codec::Postcard;
@@ -37,23 +38,7 @@ pub type Wire = leptos::server_fn::codec::Postcard;
 pub const WIRE_CONTENT_TYPE: &str =
     <leptos::server_fn::codec::PostcardEncoding as leptos::server_fn::ContentType>::CONTENT_TYPE;
 
-/// A resource whose value reaches the browser in the [`Wire`] encoding.
-pub type Loaded<T> = leptos::prelude::Resource<T, codee::binary::PostcardCodec>;
-
-/// Creates a [`Loaded`] resource: `fetcher` runs on the server while the page renders, and the
-/// browser hydrates its value without asking again; when `source` changes, it runs again.
-#[track_caller]
-pub fn load<S, T, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Loaded<T>
-where
-    S: Send + Sync + Clone + PartialEq + 'static,
-    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
-    Fut: std::future::Future<Output = T> + Send + 'static,
-{
-    leptos::prelude::Resource::new_with_options(source, fetcher, false)
-}
+pub use loaded::{load, Loaded};
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context {

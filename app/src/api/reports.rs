@@ -39,6 +39,7 @@ pub struct OutcomesView {
 pub struct LeadHomeView {
     pub clinic: Clinic,
     pub clinics: Vec<Clinic>,
+    #[serde(with = "crate::wire_dates::one")]
     pub today: NaiveDate,
     pub home: LeadHome,
 }
@@ -61,6 +62,7 @@ pub struct QualityView {
     pub clinic: Clinic,
     pub clinics: Vec<Clinic>,
     pub year: i32,
+    #[serde(with = "crate::wire_dates::one")]
     pub as_of: NaiveDate,
     pub measures: Vec<MeasureView>,
 }

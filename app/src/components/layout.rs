@@ -7,7 +7,6 @@ use leptos_router::hooks::use_location;
 use crate::accounts::UserSummary;
 use crate::api::auth::{who_am_i, SignOut};
 use crate::api::form::{FormAction, PostForm};
-use crate::error::AppError;
 use crate::policy::Role;
 use crate::PRODUCT;
 
@@ -31,7 +30,7 @@ pub fn MarkHydrated() -> impl IntoView {
 }
 
 /// The signed-in user of the page, shared by the header parts.
-type Me = crate::api::Loaded<Result<Option<UserSummary>, AppError>>;
+type Me = crate::api::Loaded<Option<UserSummary>>;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {

@@ -25,6 +25,7 @@ pub use super::exclusion::MeasureExclusion;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientFacts {
     pub patient_id: PatientId,
+    #[serde(with = "crate::wire_dates::one")]
     pub birth_date: NaiveDate,
     /// Exclusions recorded for the patient; the caller passes those that apply to the period.
     pub exclusions: Vec<MeasureExclusion>,
@@ -40,7 +41,9 @@ pub struct Subject<'a> {
 /// An inclusive range of dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateRange {
+    #[serde(with = "crate::wire_dates::one")]
     start: NaiveDate,
+    #[serde(with = "crate::wire_dates::one")]
     end: NaiveDate,
 }
 
