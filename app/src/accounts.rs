@@ -193,11 +193,11 @@ pub struct ApiToken {
     pub user_email: String,
     pub name: String,
     pub prefix: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub created_at: chrono::DateTime<chrono::Utc>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

@@ -68,7 +68,7 @@ impl AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
     pub id: i64,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub at: DateTime<Utc>,
     pub user_id: Option<i64>,
     pub action: String,
@@ -85,9 +85,9 @@ pub struct AuditQuery {
     pub entity_type: Option<String>,
     pub entity_id: Option<i64>,
     /// Inclusive UTC dates.
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub from: Option<NaiveDate>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub to: Option<NaiveDate>,
     pub limit: u32,
 }

@@ -259,7 +259,7 @@ pub fn sort_rows(rows: &mut [CaseloadRow], key: SortKey, descending: bool) {
 pub struct CaseloadPage {
     pub page: Page<CaseloadRow>,
     pub flag_counts: Vec<(FlagKind, usize)>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub as_of: NaiveDate,
 }
 

@@ -21,13 +21,13 @@ use crate::model::{CaseloadEpisode, ClinicId, EpisodeId, PatientId};
 pub struct Meeting {
     pub id: MeetingId,
     pub clinic_id: ClinicId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
     pub attendees: String,
     pub started_by_name: Option<String>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub started_at: DateTime<Utc>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub ended_at: Option<DateTime<Utc>>,
 }
 
@@ -35,7 +35,7 @@ pub struct Meeting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewPrep {
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub prepared_on: NaiveDate,
     pub summary: String,
     pub prepared_by_name: Option<String>,
@@ -45,7 +45,7 @@ pub struct ReviewPrep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deferral {
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
     pub reason: String,
     pub deferred_by_name: Option<String>,
@@ -66,7 +66,7 @@ pub struct QueueState {
     pub episode_id: EpisodeId,
     pub version: i64,
     pub stale: bool,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub due_on: Option<NaiveDate>,
 }
 
@@ -75,7 +75,7 @@ pub struct QueueState {
 pub struct QueueUpdate {
     pub episode_id: EpisodeId,
     pub version: i64,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub due_on: Option<NaiveDate>,
 }
 
@@ -83,9 +83,9 @@ pub struct QueueUpdate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewScope {
     pub clinic_id: ClinicId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub as_of: NaiveDate,
 }
 
@@ -98,6 +98,7 @@ pub struct ReviewCandidates {
     /// Each candidate's care plan text.
     pub care_plans: Vec<(EpisodeId, String)>,
     /// The latest treatment change of each candidate that has one.
+    #[serde(with = "crate::wire_dates")]
     pub last_changes: Vec<(EpisodeId, NaiveDate, String)>,
     pub queue: Vec<QueueState>,
     /// Every case review of the candidates, oldest first, with recommendations.
@@ -114,7 +115,7 @@ pub struct ReviewCandidates {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewReviewMark {
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub marked_on: NaiveDate,
     pub reason: String,
     pub user_id: i64,
@@ -123,7 +124,7 @@ pub struct NewReviewMark {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewReviewPrep {
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub prepared_on: NaiveDate,
     pub summary: String,
     pub user_id: i64,
@@ -133,7 +134,7 @@ pub struct NewReviewPrep {
 pub struct NewDeferral {
     pub episode_id: EpisodeId,
     pub clinic_id: ClinicId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
     pub reason: String,
     pub user_id: i64,
@@ -142,7 +143,7 @@ pub struct NewDeferral {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMeeting {
     pub clinic_id: ClinicId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
     pub attendees: String,
     pub user_id: i64,
@@ -152,7 +153,7 @@ pub struct NewMeeting {
 pub struct NewRecommendation {
     pub kind: RecommendationKind,
     pub details: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub due_on: NaiveDate,
 }
 
@@ -162,7 +163,7 @@ pub struct NewRecommendation {
 pub struct NewCaseReview {
     pub meeting_id: MeetingId,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub reviewed_on: NaiveDate,
     pub note: String,
     pub user_id: i64,
@@ -178,6 +179,7 @@ pub struct TaskUpdate {
     pub expected_version: i64,
     pub status: TaskStatus,
     pub user_id: i64,
+    #[serde(default, with = "crate::wire_dates")]
     pub treatment_change: Option<(NaiveDate, String)>,
 }
 
@@ -196,7 +198,7 @@ pub struct Task {
     pub patient_name: String,
     pub mrn: String,
     pub care_manager_name: Option<String>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
 }
 
@@ -230,7 +232,7 @@ pub struct MeetingSummary {
 /// A PHQ-9 point of a sparkline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SparkPoint {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub on: NaiveDate,
     pub total: u8,
 }
@@ -247,6 +249,7 @@ pub struct BoardRow {
     pub percent_change: Option<f64>,
     pub phq9: Vec<SparkPoint>,
     pub care_plan: String,
+    #[serde(default, with = "crate::wire_dates")]
     pub last_change: Option<(NaiveDate, String)>,
     /// Reviews at earlier meetings, oldest first.
     pub past_reviews: Vec<CaseReview>,

@@ -1,8 +1,9 @@
-//! How the screens write dates and times: "2026-12-05 14:30", "Wednesday 9 December 2026".
+//! How the screens write dates and times: "2026-12-05 14:30", "Wednesday 9 December 2026"; and
+//! how they read a date from the address ("2026-12-05").
 //!
-//! These write the fields themselves instead of calling chrono's `format` with a pattern, so
-//! the browser's code holds no pattern parser and formatter; the tests check every function
-//! against chrono's own formatting.
+//! These write and read the fields themselves instead of calling chrono's `format` with a
+//! pattern or its parser, so the browser's code holds no pattern parser and formatter; the tests
+//! check every function against chrono's own.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Weekday};
 
@@ -67,6 +68,22 @@ pub fn month_name(month: u32) -> &'static str {
         .unwrap_or_default()
 }
 
+/// The date in "2026-12-05" (a date field's value), as chrono's `parse::<NaiveDate>()` reads it:
+/// a four-digit year, and a month and day of one or two digits.
+pub fn iso_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.splitn(3, '-');
+    let mut number = |digits: std::ops::RangeInclusive<usize>| {
+        parts
+            .next()
+            .filter(|p| digits.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let year = number(4..=4)?;
+    let month = number(1..=2)?;
+    let day = number(1..=2)?;
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +104,10 @@ mod tests {
         assert_eq!(long_date(t.date()), "Tuesday 9 December 2025");
         assert_eq!(month_name(0), "");
         assert_eq!(month_name(13), "");
+        assert_eq!(iso_date("2026-12-05"), NaiveDate::from_ymd_opt(2026, 12, 5));
+        assert_eq!(iso_date("2026-02-30"), None);
+        assert_eq!(iso_date("05/12/2026"), None);
+        assert_eq!(iso_date(""), None);
     }
 
     proptest! {
@@ -98,6 +119,16 @@ mod tests {
             prop_assert_eq!(date_time_seconds(t), t.format("%Y-%m-%d %H:%M:%S").to_string());
             prop_assert_eq!(day_and_month(t.date()), t.format("%A %-d %B").to_string());
             prop_assert_eq!(long_date(t.date()), t.format("%A %-d %B %Y").to_string());
+            let day = t.date().to_string();
+            prop_assert_eq!(iso_date(&day), Some(t.date()));
+        }
+
+        // Whatever it reads, chrono reads the same; and it reads every date chrono writes.
+        #[test]
+        fn a_date_is_read_as_chrono_reads_it(text in "[0-9]{0,5}-?[0-9]{0,3}-?[0-9]{0,3}[ a]?") {
+            if let Some(day) = iso_date(&text) {
+                prop_assert_eq!(text.parse::<NaiveDate>().ok(), Some(day));
+            }
         }
     }
 }

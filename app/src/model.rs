@@ -91,7 +91,7 @@ pub struct NewPatient {
     pub mrn: Mrn,
     pub given_name: PersonName,
     pub family_name: PersonName,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub birth_date: NaiveDate,
 }
 
@@ -102,7 +102,7 @@ pub struct Patient {
     pub mrn: String,
     pub given_name: String,
     pub family_name: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub birth_date: NaiveDate,
 }
 
@@ -116,7 +116,7 @@ impl Patient {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEpisode {
     pub patient_id: PatientId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_on: NaiveDate,
 }
 
@@ -124,9 +124,9 @@ pub struct NewEpisode {
 pub struct Episode {
     pub id: EpisodeId,
     pub patient_id: PatientId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_on: NaiveDate,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub discharged_on: Option<NaiveDate>,
     pub status: EpisodeStatus,
 }
@@ -177,7 +177,7 @@ impl MeasurementSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMeasurement {
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub taken_on: NaiveDate,
     pub responses: Responses,
     pub source: MeasurementSource,
@@ -189,11 +189,11 @@ pub struct NewMeasurement {
 pub struct Measurement {
     pub id: MeasurementId,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub taken_on: NaiveDate,
     pub responses: Responses,
     pub source: MeasurementSource,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub entered_at: DateTime<Utc>,
     /// Grows by one on every edit; an edit must name the version it started from.
     pub version: i64,
@@ -237,13 +237,13 @@ pub struct PatientListRow {
     pub mrn: String,
     pub given_name: String,
     pub family_name: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub birth_date: NaiveDate,
     pub status: Option<EpisodeStatus>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub enrolled_on: Option<NaiveDate>,
     pub latest_phq9: Option<u8>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub latest_phq9_on: Option<NaiveDate>,
 }
 
@@ -281,7 +281,7 @@ pub enum EnrollPatient {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrollment {
     pub patient: EnrollPatient,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_on: NaiveDate,
     pub details: EpisodeDetails,
     pub baselines: Vec<Responses>,
@@ -293,6 +293,7 @@ pub struct Enrollment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedEnrollment {
     pub enrollment: Enrollment,
+    #[serde(with = "crate::wire_dates")]
     pub measurements: Vec<(NaiveDate, Responses)>,
 }
 
@@ -358,7 +359,7 @@ pub struct PatientRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewContact {
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub occurred_on: NaiveDate,
     pub kind: ContactKind,
     pub minutes: u32,
@@ -372,7 +373,7 @@ pub struct NewContact {
 pub struct ContactRecord {
     pub id: ContactId,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub occurred_on: NaiveDate,
     pub kind: ContactKind,
     pub minutes: u32,
@@ -386,7 +387,7 @@ pub struct NewHospitalEvent {
     pub episode_id: EpisodeId,
     pub setting: DischargeSetting,
     /// Clinic-local date and time of the discharge.
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub discharged_at: NaiveDateTime,
     pub user_id: i64,
 }
@@ -396,7 +397,7 @@ pub struct HospitalEvent {
     pub id: i64,
     pub episode_id: EpisodeId,
     pub setting: DischargeSetting,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub discharged_at: NaiveDateTime,
 }
 
@@ -413,7 +414,7 @@ impl HospitalEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTreatmentChange {
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub changed_on: NaiveDate,
     pub description: String,
     pub user_id: i64,
@@ -423,7 +424,7 @@ pub struct NewTreatmentChange {
 pub struct TreatmentChange {
     pub id: i64,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub changed_on: NaiveDate,
     pub description: String,
     pub user_name: Option<String>,
@@ -435,7 +436,7 @@ pub struct StatusChangeRequest {
     pub episode_id: EpisodeId,
     pub expected_version: i64,
     pub to: EpisodeStatus,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub on: NaiveDate,
     pub reason: StatusReason,
     pub note: String,
@@ -446,7 +447,7 @@ pub struct StatusChangeRequest {
 pub struct StatusChange {
     pub id: i64,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub changed_on: NaiveDate,
     pub from: Option<EpisodeStatus>,
     pub to: EpisodeStatus,
@@ -460,7 +461,7 @@ pub struct StatusChange {
 pub struct MeasurementEdit {
     pub id: MeasurementId,
     pub expected_version: i64,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub taken_on: NaiveDate,
     pub responses: Responses,
     pub reason: String,
@@ -510,11 +511,11 @@ pub struct ScoreChange {
     pub instrument: Instrument,
     pub deleted: bool,
     pub reason: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub previous_taken_on: NaiveDate,
     pub previous_total: u8,
     pub user_name: Option<String>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub changed_at: DateTime<Utc>,
 }
 
@@ -547,16 +548,16 @@ pub struct CaseloadRow {
     pub weeks_in_treatment: i64,
     pub baseline_phq9: Option<u8>,
     pub latest_phq9: Option<u8>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub latest_phq9_on: Option<NaiveDate>,
     pub percent_change: Option<f64>,
     pub latest_gad7: Option<u8>,
     /// The day the patient's latest self-report arrived, while no contact has followed it.
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_dates")]
     pub self_report_on: Option<NaiveDate>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub last_contact_on: Option<NaiveDate>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub next_contact_due: Option<NaiveDate>,
     pub flags: Vec<Flag>,
 }
@@ -583,13 +584,13 @@ pub struct Recommendation {
     pub kind: crate::domain::RecommendationKind,
     pub details: String,
     pub status: crate::domain::TaskStatus,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub due_on: NaiveDate,
     pub version: i64,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub recorded_on: NaiveDate,
     pub recorded_by_name: Option<String>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub status_changed_at: Option<DateTime<Utc>>,
     pub status_by_name: Option<String>,
 }
@@ -614,10 +615,10 @@ impl Recommendation {
 pub struct CaseReview {
     pub id: i64,
     pub meeting_id: MeetingId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub reviewed_on: NaiveDate,
     pub reviewer_name: Option<String>,
     pub note: String,
@@ -644,7 +645,7 @@ impl CaseReview {
 pub struct ReviewMarkRecord {
     pub id: i64,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub marked_on: NaiveDate,
     pub reason: String,
     pub marked_by_name: Option<String>,

@@ -49,9 +49,9 @@ pub fn earliest_date() -> NaiveDate {
 pub struct OutcomeFilter {
     pub clinic: ClinicId,
     pub care_manager: Option<i64>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_from: NaiveDate,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_to: NaiveDate,
     pub target: Option<TargetCondition>,
 }
@@ -83,11 +83,11 @@ impl OutcomeFilter {
 pub struct PopulationScope {
     pub clinic: ClinicId,
     pub care_manager: Option<i64>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_from: NaiveDate,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_to: NaiveDate,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub open_since: Option<NaiveDate>,
 }
 
@@ -198,7 +198,7 @@ pub struct ReviewShare {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub filter: OutcomeFilter,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub as_of: NaiveDate,
     /// Episodes in the cohort (after the target filter).
     pub episodes: usize,
@@ -864,7 +864,7 @@ pub struct ListedPatient {
     pub episode_id: EpisodeId,
     pub name: String,
     pub mrn: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_on: NaiveDate,
 }
 
@@ -885,7 +885,7 @@ pub fn quality_scope(clinic: ClinicId, period: DateRange) -> PopulationScope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QualityReport {
     pub period: DateRange,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub as_of: NaiveDate,
     pub measures: Vec<QualityMeasure>,
 }
@@ -1007,7 +1007,7 @@ pub struct BillingMinutes {
     pub episode_id: EpisodeId,
     pub name: String,
     pub mrn: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_on: NaiveDate,
     /// The treating practitioner recorded on the episode (the billing practitioner).
     pub pcp: String,

@@ -76,7 +76,7 @@ pub struct SafetyNotice {
     pub link_id: i64,
     pub patient_id: PatientId,
     pub patient_name: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub answered_at: DateTime<Utc>,
 }
 
@@ -85,5 +85,6 @@ pub struct SafetyNotice {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfReportCaseload {
     pub notices: Vec<SafetyNotice>,
+    #[serde(with = "crate::wire_dates")]
     pub received: Vec<(EpisodeId, DateTime<Utc>)>,
 }

@@ -2,26 +2,44 @@
 //!
 //! Chrono's serde reads every date from text, even from a binary encoding, and its text parser
 //! is the largest piece of date code in the wasm. A field marked
-//! `#[serde(with = "crate::wire_dates::one")]` (or `option`, `vec`) is written as before in a
+//! `#[serde(with = "crate::wire_dates")]` (or `option`, `vec`) is written as before in a
 //! human-readable encoding (the JSON API, CSV, FHIR) and as numbers in a binary one (the
 //! server-function results the browser decodes, [`crate::api::Wire`]): a date as its day
 //! number, a time as seconds and nanoseconds since 1970. The browser, which reads only the
 //! binary encoding, then holds no date parser.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use serde::de::{DeserializeOwned, Error as _};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveDateTime, Utc};
+use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Writes `value` as a date field: as chrono does in a human-readable encoding, as numbers in a
+/// binary one (`#[serde(with = "crate::wire_dates")]`).
+pub fn serialize<T: OnWire, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    value.write(serializer)
+}
+
+/// Reads what [`serialize`] wrote.
+pub fn deserialize<'de, T: OnWire, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    T::read(deserializer)
+}
+
+/// A type that holds dates or times, written by [`serialize`]: a date or a time itself, or an
+/// option, a list or a tuple of such types and plain ones.
+pub trait OnWire: Sized {
+    /// Writes the value.
+    fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+    /// Reads a value.
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+}
+
 /// A date or time with a numeric form for binary encodings.
-pub trait Compact: Sized + Serialize + DeserializeOwned {
-    /// The numeric form.
-    type Repr: Serialize + DeserializeOwned;
-    /// The value in its numeric form.
+trait Compact: Sized + Serialize + for<'de> Deserialize<'de> {
+    type Repr: Serialize + for<'de> Deserialize<'de>;
     fn to_repr(&self) -> Self::Repr;
-    /// The value of a numeric form, if it is in range.
     fn from_repr(repr: Self::Repr) -> Option<Self>;
 }
 
+/// A date is its day number (day 1 is 1 January of year 1).
 impl Compact for NaiveDate {
     type Repr = i32;
 
@@ -34,6 +52,7 @@ impl Compact for NaiveDate {
     }
 }
 
+/// A time is its seconds and nanoseconds since 1970, so it crosses exactly.
 impl Compact for DateTime<Utc> {
     type Repr = (i64, u32);
 
@@ -58,74 +77,107 @@ impl Compact for NaiveDateTime {
     }
 }
 
-use chrono::Datelike as _;
+macro_rules! compact {
+    ($($t:ty),*) => {$(
+        impl OnWire for $t {
+            fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                if serializer.is_human_readable() {
+                    self.serialize(serializer)
+                } else {
+                    self.to_repr().serialize(serializer)
+                }
+            }
+
+            fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                if deserializer.is_human_readable() {
+                    Self::deserialize(deserializer)
+                } else {
+                    let repr = <Self as Compact>::Repr::deserialize(deserializer)?;
+                    Self::from_repr(repr)
+                        .ok_or_else(|| D::Error::custom("date or time out of range"))
+                }
+            }
+        }
+    )*};
+}
+
+compact!(NaiveDate, DateTime<Utc>, NaiveDateTime);
+
+/// Types that sit beside dates in tuples, written as serde writes them.
+macro_rules! plain {
+    ($($t:ty),*) => {$(
+        impl OnWire for $t {
+            fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.serialize(serializer)
+            }
+
+            fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Self::deserialize(deserializer)
+            }
+        }
+    )*};
+}
+
+plain!(
+    String,
+    crate::model::EpisodeId,
+    crate::domain::instrument::Responses
+);
 
 struct Out<'a, T>(&'a T);
 
-impl<T: Compact> Serialize for Out<'_, T> {
+impl<T: OnWire> Serialize for Out<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if serializer.is_human_readable() {
-            self.0.serialize(serializer)
-        } else {
-            self.0.to_repr().serialize(serializer)
-        }
+        self.0.write(serializer)
     }
 }
 
 struct In<T>(T);
 
-impl<'de, T: Compact> Deserialize<'de> for In<T> {
+impl<'de, T: OnWire> Deserialize<'de> for In<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        if deserializer.is_human_readable() {
-            T::deserialize(deserializer).map(In)
-        } else {
-            let repr = T::Repr::deserialize(deserializer)?;
-            T::from_repr(repr)
-                .map(In)
-                .ok_or_else(|| D::Error::custom("date or time out of range"))
-        }
+        T::read(deserializer).map(In)
     }
 }
 
-/// One date or time.
-pub mod one {
-    use super::*;
-
-    pub fn serialize<T: Compact, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
-        Out(value).serialize(s)
+impl<T: OnWire> OnWire for Option<T> {
+    fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_ref().map(Out).serialize(serializer)
     }
 
-    pub fn deserialize<'de, T: Compact, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        In::deserialize(d).map(|In(value)| value)
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<In<T>>::deserialize(deserializer).map(|value| value.map(|In(value)| value))
     }
 }
 
-/// A date or time that may be missing.
-pub mod option {
-    use super::*;
-
-    pub fn serialize<T: Compact, S: Serializer>(
-        value: &Option<T>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        value.as_ref().map(Out).serialize(s)
+impl<T: OnWire> OnWire for Vec<T> {
+    fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(Out))
     }
 
-    pub fn deserialize<'de, T: Compact, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
-        Option::<In<T>>::deserialize(d).map(|value| value.map(|In(value)| value))
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<In<T>>::deserialize(deserializer)
+            .map(|values| values.into_iter().map(|In(value)| value).collect())
     }
 }
 
-/// A list of dates or times.
-pub mod vec {
-    use super::*;
-
-    pub fn serialize<T: Compact, S: Serializer>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(values.iter().map(Out))
+impl<A: OnWire, B: OnWire> OnWire for (A, B) {
+    fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (Out(&self.0), Out(&self.1)).serialize(serializer)
     }
 
-    pub fn deserialize<'de, T: Compact, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-        Vec::<In<T>>::deserialize(d).map(|values| values.into_iter().map(|In(v)| v).collect())
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <(In<A>, In<B>)>::deserialize(deserializer).map(|(In(a), In(b))| (a, b))
+    }
+}
+
+impl<A: OnWire, B: OnWire, C: OnWire> OnWire for (A, B, C) {
+    fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (Out(&self.0), Out(&self.1), Out(&self.2)).serialize(serializer)
+    }
+
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <(In<A>, In<B>, In<C>)>::deserialize(deserializer).map(|(In(a), In(b), In(c))| (a, b, c))
     }
 }
 
@@ -136,18 +188,22 @@ mod tests {
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Dated {
-        #[serde(with = "one")]
+        #[serde(with = "super")]
         day: NaiveDate,
-        #[serde(with = "option")]
+        #[serde(default, with = "super")]
         maybe: Option<NaiveDate>,
-        #[serde(with = "one")]
+        #[serde(with = "super")]
         at: DateTime<Utc>,
-        #[serde(with = "option")]
+        #[serde(default, with = "super")]
         seen: Option<DateTime<Utc>>,
-        #[serde(with = "one")]
+        #[serde(with = "super")]
         local: NaiveDateTime,
-        #[serde(with = "vec")]
+        #[serde(with = "super")]
         days: Vec<NaiveDate>,
+        #[serde(with = "super")]
+        changes: Vec<(crate::model::EpisodeId, NaiveDate, String)>,
+        #[serde(default, with = "super")]
+        change: Option<(NaiveDate, String)>,
     }
 
     fn dated(days: i32, seconds: i64, nanos: u32, missing: bool) -> Dated {
@@ -160,6 +216,8 @@ mod tests {
             seen: missing.then_some(at),
             local: at.naive_utc(),
             days: vec![day, day.succ_opt().unwrap()],
+            changes: vec![(crate::model::EpisodeId(3), day, "dose up".to_owned())],
+            change: (!missing).then(|| (day, "switched".to_owned())),
         }
     }
 
@@ -187,8 +245,20 @@ mod tests {
             prop_assert_eq!(&json["day"], &serde_json::to_value(value.day).unwrap());
             prop_assert_eq!(&json["at"], &serde_json::to_value(value.at).unwrap());
             prop_assert_eq!(&json["local"], &serde_json::to_value(value.local).unwrap());
+            prop_assert_eq!(&json["changes"], &serde_json::to_value(&value.changes).unwrap());
+            prop_assert_eq!(&json["change"], &serde_json::to_value(&value.change).unwrap());
             prop_assert_eq!(serde_json::from_value::<Dated>(json).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn missing_optional_dates_read_as_none_in_json() {
+        let json = serde_json::json!({
+            "day": "2026-12-05", "at": "2026-12-05T14:30:00Z", "local": "2026-12-05T14:30:00",
+            "days": [], "changes": [],
+        });
+        let value: Dated = serde_json::from_value(json).unwrap();
+        assert_eq!((value.maybe, value.seen, value.change), (None, None, None));
     }
 
     #[test]
@@ -196,6 +266,12 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         // A date is its day number: a three-byte varint instead of ten characters.
         assert_eq!(postcard::to_allocvec(&Out(&day)).unwrap().len(), 3);
+        assert_eq!(
+            postcard::from_bytes::<In<NaiveDate>>(&[0xe6, 0xa9, 0x5a])
+                .unwrap()
+                .0,
+            day
+        );
         let too_far = postcard::to_allocvec(&i32::MAX).unwrap();
         let err = postcard::from_bytes::<In<NaiveDate>>(&too_far);
         assert!(err.is_err());

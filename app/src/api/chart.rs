@@ -23,7 +23,7 @@ pub struct ChartView {
     pub metrics: Option<EpisodeMetrics>,
     pub flags: Vec<Flag>,
     pub intensity: IntensityAssessment,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub next_contact_due: Option<NaiveDate>,
     /// The trajectory chart as SVG markup, drawn on the server.
     pub trajectory_svg: Option<String>,
@@ -33,7 +33,7 @@ pub struct ChartView {
     pub can_edit: bool,
     /// Whether the viewer may put the patient on the review list.
     pub can_plan_review: bool,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub today: NaiveDate,
 }
 

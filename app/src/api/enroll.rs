@@ -23,7 +23,7 @@ pub struct EnrollmentForm {
     pub me: i64,
     /// Re-enrollment: the known patient (whose last episode is discharged).
     pub patient: Option<Patient>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub today: chrono::NaiveDate,
 }
 

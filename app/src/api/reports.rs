@@ -39,7 +39,7 @@ pub struct OutcomesView {
 pub struct LeadHomeView {
     pub clinic: Clinic,
     pub clinics: Vec<Clinic>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub today: NaiveDate,
     pub home: LeadHome,
 }
@@ -62,7 +62,7 @@ pub struct QualityView {
     pub clinic: Clinic,
     pub clinics: Vec<Clinic>,
     pub year: i32,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub as_of: NaiveDate,
     pub measures: Vec<MeasureView>,
 }

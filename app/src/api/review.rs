@@ -18,12 +18,12 @@ use crate::model::Clinic;
 pub struct ReviewBoardView {
     pub clinic: Clinic,
     pub clinics: Vec<Clinic>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
     /// The clinic's next meeting day, for the "this week" link.
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub next_meeting_on: NaiveDate,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub today: NaiveDate,
     pub meeting: Option<Meeting>,
     pub board: Board,
@@ -37,7 +37,7 @@ pub struct MeetingView {
     pub clinic: Clinic,
     pub meeting: Meeting,
     pub board: Board,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub today: NaiveDate,
     pub can_record: bool,
     pub can_plan: bool,
@@ -48,7 +48,7 @@ pub struct TasksView {
     pub clinic: Clinic,
     pub clinics: Vec<Clinic>,
     pub mine: bool,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub today: NaiveDate,
     pub tasks: Vec<Task>,
     pub can_update: bool,
@@ -71,7 +71,7 @@ pub struct MeetingsView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpcomingMeeting {
     pub clinic: Clinic,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub meets_on: NaiveDate,
     pub flagged: usize,
     pub carried: usize,
@@ -678,7 +678,7 @@ pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
 /// The review list of a clinic as it stands on a day: who would be discussed, in order, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewListView {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub as_of: NaiveDate,
     pub entries: Vec<crate::domain::ReviewEntry>,
 }

@@ -15,14 +15,14 @@ pub struct LinkRow {
     pub id: i64,
     pub instruments: String,
     pub status: LinkStatus,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub created_at: DateTime<Utc>,
     pub created_by: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub expires_at: DateTime<Utc>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub opened_at: Option<DateTime<Utc>>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub completed_at: Option<DateTime<Utc>>,
     pub failed_attempts: u32,
 }
@@ -48,7 +48,7 @@ pub struct NewLink {
     /// The address as a QR code (SVG markup made on the server from the address alone).
     pub qr_svg: String,
     pub instruments: String,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub expires_at: DateTime<Utc>,
 }
 

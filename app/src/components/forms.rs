@@ -42,7 +42,12 @@ pub fn FieldMessage(
 /// The summary at the top of a form: what went wrong with the last submission.
 #[component]
 pub fn ErrorSummary(error: impl Fn() -> Option<AppError> + Send + Sync + 'static) -> impl IntoView {
-    move || {
+    error_summary(Box::new(error))
+}
+
+/// [`ErrorSummary`]'s view, compiled once for every form rather than once per caller.
+pub fn error_summary(error: Box<dyn Fn() -> Option<AppError> + Send + Sync>) -> AnyView {
+    (move || {
         error().map(|e| {
             let heading = match e {
                 AppError::Conflict(_) => "Someone else changed this record",
@@ -55,7 +60,8 @@ pub fn ErrorSummary(error: impl Fn() -> Option<AppError> + Send + Sync + 'static
                 </div>
             }
         })
-    }
+    })
+    .into_any()
 }
 
 /// The clinic chooser of a filter form; nothing when the user belongs to one clinic.

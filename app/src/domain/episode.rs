@@ -132,7 +132,7 @@ impl ContactKind {
 /// One contact with the patient. Contacts carry a date, not a time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub on: NaiveDate,
     pub kind: ContactKind,
     pub minutes: u32,
@@ -145,7 +145,7 @@ pub struct Contact {
 pub struct Score {
     /// Ids grow in entry order, so the id breaks ties between scores taken on the same day.
     pub id: MeasurementId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub taken_on: NaiveDate,
     pub instrument: Instrument,
     pub total: u8,
@@ -213,7 +213,7 @@ impl DischargeSetting {
 /// A hospital or emergency-department discharge, in clinic-local time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HospitalDischarge {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub at: NaiveDateTime,
     pub setting: DischargeSetting,
 }
@@ -221,9 +221,9 @@ pub struct HospitalDischarge {
 /// A safety concern recorded by staff (e.g. after a suicide-risk assessment).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SafetyConcern {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub raised_on: NaiveDate,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub resolved_on: Option<NaiveDate>,
     pub note: String,
 }
@@ -238,7 +238,7 @@ impl SafetyConcern {
 /// The care manager's "discuss at review" mark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewMark {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub marked_on: NaiveDate,
     pub reason: String,
 }
@@ -248,10 +248,10 @@ pub struct ReviewMark {
 pub struct EpisodeData {
     pub patient_id: PatientId,
     pub episode_id: EpisodeId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub enrolled_on: NaiveDate,
     pub status: EpisodeStatus,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub discharged_on: Option<NaiveDate>,
     pub program: Program,
     /// Empty means depression (the default target of collaborative care).
@@ -260,10 +260,10 @@ pub struct EpisodeData {
     pub scores: Vec<Score>,
     pub contacts: Vec<Contact>,
     /// Dates of psychiatric case reviews of this patient.
-    #[serde(with = "crate::wire_dates::vec")]
+    #[serde(with = "crate::wire_dates")]
     pub psychiatric_reviews: Vec<NaiveDate>,
     /// Dates of recorded treatment-plan changes.
-    #[serde(with = "crate::wire_dates::vec")]
+    #[serde(with = "crate::wire_dates")]
     pub treatment_changes: Vec<NaiveDate>,
     pub hospital_discharges: Vec<HospitalDischarge>,
     pub safety_concerns: Vec<SafetyConcern>,
@@ -483,7 +483,7 @@ fn lowest<'a>(scores: &[&'a Score]) -> Option<&'a Score> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScorePoint {
     pub id: MeasurementId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub taken_on: NaiveDate,
     pub total: u8,
 }
@@ -501,7 +501,7 @@ impl From<&Score> for ScorePoint {
 /// The registry-row numbers of one episode on one date (DOMAIN.md §2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpisodeMetrics {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub as_of: NaiveDate,
     /// The measure all the score metrics below use.
     pub primary: Instrument,
@@ -526,9 +526,9 @@ pub struct EpisodeMetrics {
     /// Choice (DOMAIN.md is silent): the latest run of consecutive follow-ups below 5 holds at
     /// least two scores spanning at least [`SUSTAINED_REMISSION_DAYS`] days.
     pub sustained_remission: bool,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub first_response_on: Option<NaiveDate>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub first_remission_on: Option<NaiveDate>,
     /// Whole weeks from enrollment to the first response.
     pub weeks_to_response: Option<i64>,
@@ -536,16 +536,16 @@ pub struct EpisodeMetrics {
     /// Completed contacts from enrollment through the day of the first remission.
     pub contacts_to_remission: Option<usize>,
     /// Enrollment + 12 weeks: the date by which a 50% improvement is expected.
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub week12_on: NaiveDate,
     /// The later of enrollment and the last treatment change on or before `as_of`.
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub current_plan_since: NaiveDate,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub last_treatment_change: Option<NaiveDate>,
     pub weeks_on_current_plan: i64,
     /// The last completed contact on or before `as_of`.
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub last_contact_on: Option<NaiveDate>,
     pub days_since_last_contact: Option<i64>,
     pub completed_contacts: usize,

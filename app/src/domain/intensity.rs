@@ -52,7 +52,7 @@ pub struct IntensityFacts {
     pub active_chronic_conditions: u32,
     /// Admission (or discharge) dates of hospitalizations; those in the 12 months up to `as_of`
     /// count.
-    #[serde(with = "crate::wire_dates::vec")]
+    #[serde(with = "crate::wire_dates")]
     pub hospitalizations: Vec<NaiveDate>,
     pub social_needs: Vec<SocialNeed>,
     pub substance_use_disorder: bool,

@@ -25,7 +25,7 @@ pub use super::exclusion::MeasureExclusion;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientFacts {
     pub patient_id: PatientId,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub birth_date: NaiveDate,
     /// Exclusions recorded for the patient; the caller passes those that apply to the period.
     pub exclusions: Vec<MeasureExclusion>,
@@ -41,9 +41,9 @@ pub struct Subject<'a> {
 /// An inclusive range of dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateRange {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     start: NaiveDate,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     end: NaiveDate,
 }
 

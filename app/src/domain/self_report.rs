@@ -58,17 +58,17 @@ impl LinkStatus {
 /// A self-report link's life, as stored. The token itself is never kept, only its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkLife {
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub created_at: DateTime<Utc>,
-    #[serde(with = "crate::wire_dates::one")]
+    #[serde(with = "crate::wire_dates")]
     pub expires_at: DateTime<Utc>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub opened_at: Option<DateTime<Utc>>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub completed_at: Option<DateTime<Utc>>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub revoked_at: Option<DateTime<Utc>>,
-    #[serde(with = "crate::wire_dates::option")]
+    #[serde(default, with = "crate::wire_dates")]
     pub locked_at: Option<DateTime<Utc>>,
     pub failed_attempts: u32,
 }

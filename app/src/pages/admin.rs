@@ -17,18 +17,8 @@ use crate::model::Clinic;
 use crate::policy::Role;
 
 /// Shows the error of the last submission of a form, if it failed, as an error summary.
-fn action_error<S: 'static>(action: FormAction<S>) -> impl Fn() -> Option<AnyView> + Send + Sync {
-    move || {
-        action.error().map(|e| {
-            view! {
-                <div class="error-summary" role="alert">
-                    <h2>"There is a problem"</h2>
-                    <p>{e.to_string()}</p>
-                </div>
-            }
-            .into_any()
-        })
-    }
+fn action_error<S: 'static>(action: FormAction<S>) -> AnyView {
+    crate::components::forms::error_summary(Box::new(move || action.error()))
 }
 
 fn load_failed(err: AppError) -> AnyView {
@@ -505,8 +495,8 @@ pub fn AuditPage() -> impl IntoView {
         (
             param("user").and_then(|v| v.trim().parse::<i64>().ok()),
             param("patient").and_then(|v| v.trim().parse::<i64>().ok()),
-            param("from").and_then(|v| v.parse::<chrono::NaiveDate>().ok()),
-            param("to").and_then(|v| v.parse::<chrono::NaiveDate>().ok()),
+            param("from").and_then(|v| crate::dates::iso_date(&v)),
+            param("to").and_then(|v| crate::dates::iso_date(&v)),
         )
     };
     let entries = crate::api::load(filters, |(user, patient, from, to)| {
