@@ -251,6 +251,70 @@ mod tests {
         }
     }
 
+    /// Every date or time field of a type that derives `Deserialize` in this crate is marked: one
+    /// unmarked field brings chrono's text parser back into every screen that reads the type.
+    #[test]
+    fn every_date_in_a_serde_type_is_marked() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut paths,
+        );
+        let dated = ["NaiveDate", "NaiveDateTime", "DateTime<"];
+        let mut unmarked = Vec::new();
+        let mut fields = 0;
+        for path in paths.iter().filter(|p| !p.ends_with("wire_dates.rs")) {
+            let text = std::fs::read_to_string(path).unwrap();
+            let mut derives_deserialize = false;
+            let mut in_type = false;
+            let mut attributes: Vec<&str> = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim();
+                if code.starts_with("#[derive(") {
+                    derives_deserialize = code.contains("Deserialize");
+                } else if (code.starts_with("pub struct ") || code.starts_with("struct "))
+                    && code.ends_with('{')
+                {
+                    in_type = derives_deserialize;
+                    derives_deserialize = false;
+                } else if line == "}" {
+                    in_type = false;
+                } else if in_type
+                    && code.contains(": ")
+                    && code.ends_with(',')
+                    && !code.starts_with("//")
+                    && dated.iter().any(|d| code.contains(d))
+                {
+                    fields += 1;
+                    if !attributes.iter().any(|a| a.contains("crate::wire_dates")) {
+                        unmarked.push(format!("{}:{}: {code}", path.display(), n + 1));
+                    }
+                }
+                if code.starts_with("#[") {
+                    attributes.push(code);
+                } else if !code.starts_with("///") {
+                    attributes.clear();
+                }
+            }
+        }
+        assert!(fields > 100, "the scan found only {fields} date fields");
+        assert!(
+            unmarked.is_empty(),
+            "mark these with #[serde(with = \"crate::wire_dates\")]:\n{}",
+            unmarked.join("\n")
+        );
+    }
+
     #[test]
     fn missing_optional_dates_read_as_none_in_json() {
         let json = serde_json::json!({

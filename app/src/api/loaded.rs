@@ -126,12 +126,12 @@ trait Keyed: Send + Sync {
     fn fetch(&self) -> Fetching;
 }
 
-struct Keyed2<S, F> {
+struct SourceWithFetcher<S, F> {
     source: S,
     fetcher: Arc<F>,
 }
 
-impl<S, F, Fut, T> Keyed for Keyed2<S, F>
+impl<S, F, Fut, T> Keyed for SourceWithFetcher<S, F>
 where
     S: PartialEq + Clone + Send + Sync + 'static,
     F: Fn(S) -> Fut + Send + Sync + 'static,
@@ -170,7 +170,7 @@ where
     let fetcher = Arc::new(fetcher);
     Loaded {
         inner: erased(Box::new(move || {
-            Key(Arc::new(Keyed2 {
+            Key(Arc::new(SourceWithFetcher {
                 source: source(),
                 fetcher: fetcher.clone(),
             }))
@@ -214,7 +214,7 @@ mod tests {
     use super::*;
 
     fn key<S: PartialEq + Clone + Send + Sync + 'static>(source: S) -> Key {
-        Key(Arc::new(Keyed2 {
+        Key(Arc::new(SourceWithFetcher {
             source,
             fetcher: Arc::new(|_: S| async { Ok::<u8, AppError>(0) }),
         }))

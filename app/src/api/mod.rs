@@ -29,9 +29,11 @@ pub const SERVER_FN_PREFIX: &str = "/api/fn";
 /// Postcard rather than JSON keeps the wasm small: a JSON decoder per result type matches field
 /// names and skips unknown ones, where postcard reads the fields in order. The browser decodes
 /// each type with one decoder, since resources rendered on the server use the same encoding
-/// ([`load`], [`Loaded`]). Postcard has no field names, so the types sent this way must not skip fields when
-/// serializing (`skip_serializing_if`), and an old page and a new server must come from the same
-/// build (which hashed file names and the reload on a missing module see to).
+/// ([`load`], [`Loaded`]). Postcard has no field names, so the types sent this way must not skip
+/// fields when serializing (`skip_serializing_if`), and an old page and a new server must come
+/// from the same build (which hashed file names and the reload on a missing module see to).
+/// Dates and times in these types are marked `#[serde(with = "crate::wire_dates")]`: numbers in
+/// postcard, chrono's text in JSON.
 pub type Wire = leptos::server_fn::codec::Postcard;
 
 /// The `Content-Type` of a [`Wire`] body, a result or an error.
