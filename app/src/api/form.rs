@@ -81,12 +81,10 @@ impl<S: FormFn> FormAction<S> {
 
     /// The result of the last finished submission (a tracked read).
     pub fn value(&self) -> Option<Result<S::Output, AppError>> {
-        self.state.result.get().map(|result| {
-            result.and_then(|bytes| {
-                <codee::binary::PostcardCodec as codee::Decoder<S::Output>>::decode(&bytes)
-                    .map_err(|_| AppError::Internal)
-            })
-        })
+        self.state
+            .result
+            .get()
+            .map(|result| result.and_then(|bytes| super::from_wire(&bytes)))
     }
 }
 

@@ -14,7 +14,6 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use codee::binary::PostcardCodec;
 use codee::{Decoder, Encoder};
 use leptos::prelude::{ReadUntracked, Resource};
 use serde::de::DeserializeOwned;
@@ -61,7 +60,7 @@ impl Held {
             #[cfg(feature = "ssr")]
             |value| {
                 let value = value.downcast_ref::<Result<T, AppError>>()?;
-                <PostcardCodec as Encoder<Result<T, AppError>>>::encode(value).ok()
+                <codee::binary::PostcardCodec as Encoder<Result<T, AppError>>>::encode(value).ok()
             },
         ))
     }
@@ -77,10 +76,7 @@ impl Held {
                 .downcast_ref::<Result<T, AppError>>()
                 .cloned()
                 .unwrap_or(Err(AppError::Internal)),
-            HeldValue::Bytes(bytes) => {
-                <PostcardCodec as Decoder<Result<T, AppError>>>::decode(bytes)
-                    .unwrap_or(Err(AppError::Internal))
-            }
+            HeldValue::Bytes(bytes) => super::from_wire(bytes).and_then(|value| value),
         }
     }
 }

@@ -42,6 +42,15 @@ pub const WIRE_CONTENT_TYPE: &str =
 
 pub use loaded::{load, Loaded};
 
+/// Reads a value sent in the [`Wire`] encoding: a server function's result, or a resource's value.
+/// Bytes that do not decode (from another build) are an internal error, not a stopped page.
+pub fn from_wire<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, crate::error::AppError> {
+    <codee::binary::PostcardCodec as codee::Decoder<T>>::decode(bytes)
+        .map_err(|_| crate::error::AppError::Internal)
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
     use crate::accounts::{ClientIp, CurrentUser};
