@@ -141,12 +141,28 @@ pub fn escape_title(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The wasm entry point: hydrates the server-rendered body.
+/// The wasm entry point: loads the code of the page's area of screens, then hydrates the
+/// server-rendered body.
+///
+/// Hydration is synchronous throughout (the view layer is patched so, vendor/README.md): the
+/// router finds the route's code already loaded and hydrates it at once, as in an unsplit build.
+/// A page without an area (the not-found page) hydrates straight away. When the area's code
+/// cannot be fetched, the loader panics and the panic hook reloads the page ([`recovery`]).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     recovery::install_panic_hook();
-    leptos::mount::hydrate_lazy(Root);
+    let area = leptos::prelude::document()
+        .query_selector("[data-area]")
+        .ok()
+        .flatten()
+        .and_then(|marker| marker.get_attribute("data-area"));
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(area) = area {
+            routes::preload_area(&area).await;
+        }
+        leptos::mount::hydrate_body(Root);
+    });
 }
 
 /// Spare room in the wasm's constant data, which the split build needs to give every area its

@@ -28,6 +28,28 @@ use crate::pages::{login::LoginPage, not_found::NotFound, patients::PatientsPage
 /// work: a care manager lands on the caseload and opens charts, a psychiatrist reviews, a clinic
 /// lead reads reports, an administrator administers. A split point per screen instead gave
 /// hundreds of small modules for each screen. Without `--split` it is all one bundle.
+///
+/// Each screen names its area in the page (`data-area`), so that the browser loads the area's
+/// code before it hydrates the page ([`preload_area`]): hydration then never waits for code, which
+/// the view layer relies on (vendor/README.md).
+macro_rules! lazy_areas {
+    ($($area:ident, $preload:ident, $which:ident { $($screen:ident => $page:ident),* $(,)? });* $(;)?) => {
+        $(lazy_area!($area, $preload, $which { $($screen => $page),* });)*
+
+        /// Loads the code of the area named `area` (a screen's `data-area`), if it is one.
+        #[cfg(feature = "hydrate")]
+        pub(crate) async fn preload_area(area: &str) {
+            match area {
+                $(stringify!($area) => {
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                })*
+                _ => {}
+            }
+        }
+    };
+}
+
 macro_rules! lazy_area {
     ($area:ident, $preload:ident, $which:ident { $($screen:ident => $page:ident),* $(,)? }) => {
         // The variants are named after the screens' routes, which all end in "Screen".
@@ -54,7 +76,7 @@ macro_rules! lazy_area {
 
                 async fn view(_this: Self) -> AnyView {
                     let screen = $area($which::$screen).await;
-                    view! { {screen} <MarkHydrated /> }.into_any()
+                    view! { <span hidden data-area=stringify!($area)></span> {screen} <MarkHydrated /> }.into_any()
                 }
 
                 async fn preload() {
@@ -66,52 +88,48 @@ macro_rules! lazy_area {
     };
 }
 
-lazy_area!(caseload_area, __preload_caseload_area, CaseloadScreens {
-    CaseloadScreen => CaseloadPage,
-    PatientsScreen => PatientsPage,
-    TasksScreen => TasksPage,
-});
-
-lazy_area!(chart_area, __preload_chart_area, ChartScreens {
-    ChartScreen => ChartPage,
-    EnrollScreen => EnrollPage,
-    MeasureScreen => MeasurePage,
-    EditMeasurementScreen => EditMeasurementPage,
-    SelfReportScreen => SelfReportPage,
-    SummaryScreen => SummaryPage,
-});
-
-lazy_area!(import_area, __preload_import_area, ImportScreens {
-    ImportScreen => ImportPage,
-});
-
-lazy_area!(review_area, __preload_review_area, ReviewScreens {
-    ConsultantHomeScreen => ConsultantHome,
-    ReviewScreen => ReviewPage,
-    AgendaScreen => AgendaPage,
-    MeetingsScreen => MeetingsPage,
-    MeetingScreen => MeetingPage,
-    MeetingRecordScreen => MeetingRecordPage,
-});
-
-lazy_area!(reports_area, __preload_reports_area, ReportScreens {
-    LeadHomeScreen => LeadHomePage,
-    OutcomesScreen => OutcomesPage,
-    QualityScreen => QualityPage,
-    MeasureListScreen => MeasureListPage,
-    BillingScreen => BillingPage,
-});
-
-lazy_area!(admin_area, __preload_admin_area, AdminScreens {
-    AdminUsersScreen => AdminUsersPage,
-    AdminClinicsScreen => AdminClinicsPage,
-    ClinicSettingsScreen => ClinicSettingsPage,
-    AuditScreen => AuditPage,
-});
-
-lazy_area!(sign_in_area, __preload_sign_in_area, SignInScreens {
-    LoginScreen => LoginPage,
-});
+lazy_areas! {
+    caseload_area, __preload_caseload_area, CaseloadScreens {
+        CaseloadScreen => CaseloadPage,
+        PatientsScreen => PatientsPage,
+        TasksScreen => TasksPage,
+    };
+    chart_area, __preload_chart_area, ChartScreens {
+        ChartScreen => ChartPage,
+        EnrollScreen => EnrollPage,
+        MeasureScreen => MeasurePage,
+        EditMeasurementScreen => EditMeasurementPage,
+        SelfReportScreen => SelfReportPage,
+        SummaryScreen => SummaryPage,
+    };
+    import_area, __preload_import_area, ImportScreens {
+        ImportScreen => ImportPage,
+    };
+    review_area, __preload_review_area, ReviewScreens {
+        ConsultantHomeScreen => ConsultantHome,
+        ReviewScreen => ReviewPage,
+        AgendaScreen => AgendaPage,
+        MeetingsScreen => MeetingsPage,
+        MeetingScreen => MeetingPage,
+        MeetingRecordScreen => MeetingRecordPage,
+    };
+    reports_area, __preload_reports_area, ReportScreens {
+        LeadHomeScreen => LeadHomePage,
+        OutcomesScreen => OutcomesPage,
+        QualityScreen => QualityPage,
+        MeasureListScreen => MeasureListPage,
+        BillingScreen => BillingPage,
+    };
+    admin_area, __preload_admin_area, AdminScreens {
+        AdminUsersScreen => AdminUsersPage,
+        AdminClinicsScreen => AdminClinicsPage,
+        ClinicSettingsScreen => ClinicSettingsPage,
+        AuditScreen => AuditPage,
+    };
+    sign_in_area, __preload_sign_in_area, SignInScreens {
+        LoginScreen => LoginPage,
+    };
+}
 
 /// Every page is rendered on the server with its data (`SsrMode::Async`): the HTML is complete
 /// without JavaScript and prints as shown, and the data pages answer in milliseconds, so there is

@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CARE_MANAGER, signIn, waitForHydration, watchErrors } from './fixtures';
+import { ADMIN, CARE_MANAGER, CONSULTANT, LEAD, signIn, waitForHydration, watchErrors } from './fixtures';
 
 // Runs after journey.spec.ts (one worker, files in name order), so the caseload has patients.
 // `make build` splits the wasm by area of screens (app/src/routes.rs); `make bundle` prints the
@@ -53,6 +53,32 @@ test('each area of screens is fetched when one of its screens first opens, and w
   await page.reload();
   await waitForHydration(page);
   expect([...areas].sort()).toEqual(['chart', 'main']);
+  expect(errors).toEqual([]);
+});
+
+// The view layer hydrates synchronously (vendor/README.md), so the browser loads the code of a
+// page's area, which the page names (`data-area`), before it hydrates the page (app::hydrate).
+// Without that, a full load of any screen would stop with nothing working.
+test('a full load of a screen in any area loads that area first, then hydrates', async ({ page }) => {
+  const errors = watchErrors(page);
+  const areas = watchAreas(page);
+  const screens = [
+    { who: CARE_MANAGER, path: '/tasks', area: 'caseload' },
+    { who: CARE_MANAGER, path: '/patients/new', area: 'chart' },
+    { who: CARE_MANAGER, path: '/patients/import', area: 'import' },
+    { who: CONSULTANT, path: '/review', area: 'review' },
+    { who: LEAD, path: '/reports/quality', area: 'reports' },
+    { who: ADMIN, path: '/admin/clinics', area: 'admin' },
+  ];
+  for (const { who, path, area } of screens) {
+    await page.context().clearCookies();
+    await signIn(page, who);
+    areas.clear();
+    await page.goto(path);
+    await expect(page.locator(`main [data-area="${area}_area"]`)).toBeAttached();
+    await waitForHydration(page);
+    expect([...areas].sort(), path).toEqual([area, 'main'].sort());
+  }
   expect(errors).toEqual([]);
 });
 
