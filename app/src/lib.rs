@@ -12,6 +12,7 @@ pub mod case_review;
 pub mod charts;
 pub mod components;
 pub mod dates;
+pub mod decimals;
 pub mod domain;
 pub mod error;
 pub mod forms;

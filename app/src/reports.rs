@@ -10,6 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::decimals::{fixed, percent};
 use crate::domain::billing::{bill_month, format_codes, is_first_month, BillingSettings};
 use crate::domain::episode::format_percent;
 use crate::domain::outcomes::{
@@ -340,11 +341,11 @@ pub const CHART_IDS: [&str; 7] = [
 
 /// "45%" or "—".
 pub fn pct(rate: Option<f64>) -> String {
-    rate.map_or_else(|| "\u{2014}".to_owned(), |r| format!("{:.0}%", r * 100.0))
+    rate.map_or_else(|| "\u{2014}".to_owned(), percent)
 }
 
 fn one_decimal(v: f64) -> String {
-    format!("{v:.1}")
+    fixed(v, 1)
 }
 
 fn small_note(small: usize) -> Option<String> {
@@ -411,12 +412,12 @@ fn mean_by_week(d: &Dashboard) -> ChartData {
         .collect();
     let summary = match (d.by_week.first(), d.by_week.last()) {
         (Some(first), Some(last)) if d.by_week.len() > 1 => format!(
-            "Mean PHQ-9 {:.1} at week {} (n = {}) and {:.1} at week {} (n = {}), over {} weeks with scores.",
-            first.mean, first.week, first.n, last.mean, last.week, last.n, d.by_week.len()
+            "Mean PHQ-9 {} at week {} (n = {}) and {} at week {} (n = {}), over {} weeks with scores.",
+            one_decimal(first.mean), first.week, first.n, one_decimal(last.mean), last.week, last.n, d.by_week.len()
         ),
         (Some(only), _) => format!(
-            "Mean PHQ-9 {:.1} at week {} (n = {}); no later weeks have scores yet.",
-            only.mean, only.week, only.n
+            "Mean PHQ-9 {} at week {} (n = {}); no later weeks have scores yet.",
+            one_decimal(only.mean), only.week, only.n
         ),
         _ => "No PHQ-9 scores in this selection.".to_owned(),
     };
@@ -602,8 +603,7 @@ fn contact_rate(d: &Dashboard) -> ChartData {
                 },
                 m.active.to_string(),
                 m.contacts.to_string(),
-                m.per_patient
-                    .map_or_else(String::new, |r| format!("{r:.2}")),
+                m.per_patient.map_or_else(String::new, |r| fixed(r, 2)),
             ]
         })
         .collect();
@@ -621,11 +621,11 @@ fn contact_rate(d: &Dashboard) -> ChartData {
         title: "Contacts per active patient per month".to_owned(),
         summary: match latest {
             Some(m) => format!(
-                "{} completed contacts with {} active patients in {}: {:.2} per patient. Guidance: about 2 a month in active treatment.",
+                "{} completed contacts with {} active patients in {}: {} per patient. Guidance: about 2 a month in active treatment.",
                 m.contacts,
                 m.active,
                 m.month,
-                m.per_patient.unwrap_or_default()
+                fixed(m.per_patient.unwrap_or_default(), 2)
             ),
             None => "No patients were active in these months.".to_owned(),
         },
@@ -682,7 +682,7 @@ fn response_curve(d: &Dashboard) -> ChartData {
                 p.at_risk.to_string(),
                 p.responded.to_string(),
                 p.cumulative.to_string(),
-                format!("{:.1}%", p.share * 100.0),
+                format!("{}%", fixed(p.share * 100.0, 1)),
             ]
         })
         .collect();
@@ -794,7 +794,8 @@ pub fn lead_home(episodes: &[EpisodeData], today: NaiveDate) -> Option<LeadHome>
     let current = period_summary(episodes, now);
     let previous = period_summary(episodes, before);
     let count = |n: usize| Some(n as f64);
-    let weeks = |w: Option<f64>| w.map_or_else(|| "\u{2014}".to_owned(), |w| format!("{w:.1} wk"));
+    let weeks =
+        |w: Option<f64>| w.map_or_else(|| "\u{2014}".to_owned(), |w| format!("{} wk", fixed(w, 1)));
     let line =
         |label: &str, value: String, prev: String, trend: Trend, explanation: &str| Headline {
             label: label.to_owned(),

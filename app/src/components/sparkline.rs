@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::case_review::SparkPoint;
+use crate::decimals::fixed;
 
 /// Each score's position in a `width` × `height` box: x by position, y by score (27 at the top).
 fn coordinates(points: &[SparkPoint], width: f64, height: f64) -> Vec<(f64, f64)> {
@@ -22,23 +23,11 @@ fn coordinates(points: &[SparkPoint], width: f64, height: f64) -> Vec<(f64, f64)
         .collect()
 }
 
-/// A coordinate to one decimal place, "12.5". It is written from an integer number of tenths,
-/// so the browser's code holds no float formatting for it.
-fn tenths(v: f64) -> String {
-    let t = (v * 10.0).round_ties_even() as i64;
-    let sign = if t < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}.{}",
-        (t / 10).unsigned_abs(),
-        (t % 10).unsigned_abs()
-    )
-}
-
 /// The polyline's points attribute.
 pub fn spark_points(points: &[SparkPoint], width: f64, height: f64) -> String {
     coordinates(points, width, height)
         .iter()
-        .map(|&(x, y)| format!("{},{}", tenths(x), tenths(y)))
+        .map(|&(x, y)| format!("{},{}", fixed(x, 1), fixed(y, 1)))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -65,16 +54,16 @@ pub fn Sparkline(
     let title = label.clone();
     let line = spark_points(&points, width, height);
     let last = coordinates(&points, width, height).last().map(|(x, y)| {
-        view! { <circle cx=tenths(*x) cy=tenths(*y) r="2.5" class="spark__last" /> }
+        view! { <circle cx=fixed(*x, 1) cy=fixed(*y, 1) r="2.5" class="spark__last" /> }
     });
     // The response line: half of the baseline.
     let half = points.first().map(|b| {
         let y = 2.0 + (height - 4.0) * (1.0 - f64::from(b.total) / 54.0);
-        view! { <line x1="0" x2=tenths(width) y1=tenths(y) y2=tenths(y) class="spark__target" /> }
+        view! { <line x1="0" x2=fixed(width, 1) y1=fixed(y, 1) y2=fixed(y, 1) class="spark__target" /> }
     });
     view! {
-        <svg class="spark" role="img" aria-label=label width=tenths(width) height=tenths(height)
-            viewBox=format!("0 0 {} {}", tenths(width), tenths(height))>
+        <svg class="spark" role="img" aria-label=label width=fixed(width, 1) height=fixed(height, 1)
+            viewBox=format!("0 0 {} {}", fixed(width, 1), fixed(height, 1))>
             <title>{title}</title>
             {half}
             <polyline points=line fill="none" class="spark__line" />
@@ -94,23 +83,5 @@ mod tests {
         let pts = [SparkPoint { on, total: 27 }, SparkPoint { on, total: 0 }];
         assert_eq!(spark_points(&pts, 100.0, 24.0), "2.0,2.0 98.0,22.0");
         assert_eq!(spark_points(&pts[..1], 100.0, 24.0), "50.0,2.0");
-    }
-
-    #[test]
-    fn a_coordinate_is_written_to_one_decimal_place() {
-        assert_eq!(tenths(12.34), "12.3");
-        assert_eq!(tenths(12.36), "12.4");
-        assert_eq!(tenths(0.04), "0.0");
-        assert_eq!(tenths(-1.25), "-1.2");
-        assert_eq!(tenths(96.0), "96.0");
-    }
-
-    proptest::proptest! {
-        // Away from exact halves of a tenth, where the two may round differently.
-        #[test]
-        fn a_coordinate_is_written_as_float_formatting_would(t in 0i64..10_000, rest in 0.05f64..0.45) {
-            let v = (t as f64 + rest) / 10.0;
-            proptest::prop_assert_eq!(tenths(v), format!("{v:.1}"));
-        }
     }
 }
