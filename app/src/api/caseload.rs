@@ -26,7 +26,19 @@ pub struct CaseloadView {
     pub data: CaseloadPage,
     /// Patients who answered PHQ-9 item 9 above 0 in a self-report, until marked seen.
     #[serde(default)]
-    pub safety_notices: Vec<crate::self_report::SafetyNotice>,
+    pub safety_notices: Vec<CaseloadNotice>,
+}
+
+/// A safety notice as the caseload shows it. The time of the answer is in the registry's local
+/// time (the server's, as every date Tandem shows) and is converted on the server, so the page
+/// shows the same time when it is rendered and after the browser renders it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseloadNotice {
+    pub link_id: i64,
+    pub patient_id: crate::model::PatientId,
+    pub patient_name: String,
+    #[serde(with = "crate::wire_dates")]
+    pub answered: chrono::NaiveDateTime,
 }
 
 /// One page of the caseload. Every argument is optional and refused with a clear message when it
@@ -151,6 +163,15 @@ pub async fn get_caseload(
         viewer_is_care_manager,
         care_manager,
         data: caseload_page(rows, &filter, as_of),
-        safety_notices: self_report.notices,
+        safety_notices: self_report
+            .notices
+            .into_iter()
+            .map(|n| CaseloadNotice {
+                link_id: n.link_id,
+                patient_id: n.patient_id,
+                patient_name: n.patient_name,
+                answered: n.answered_at.with_timezone(&chrono::Local).naive_local(),
+            })
+            .collect(),
     })
 }

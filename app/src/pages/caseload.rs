@@ -233,7 +233,7 @@ fn Caseload(
             .clone()
             .into_iter()
             .map(|n| {
-                let when = crate::dates::date_time(n.answered_at.with_timezone(&chrono::Local).naive_local());
+                let when = crate::dates::date_time(n.answered);
                 view! {
                     <li>
                         <a href=format!("/patients/{}", n.patient_id)>{n.patient_name}</a>
