@@ -60,7 +60,8 @@ test('each area of screens is fetched when one of its screens first opens, and w
 // page's area, which the page names (`data-area`), before it hydrates the page (app::hydrate).
 // Without that, a full load of any screen would stop with nothing working.
 test('a full load of a screen in any area loads that area first, then hydrates', async ({ page }) => {
-  const errors = watchErrors(page);
+  // The not-found page answers 404, which the browser reports.
+  const errors = watchErrors(page, [404]);
   const areas = watchAreas(page);
   const screens = [
     { who: CARE_MANAGER, path: '/tasks', area: 'caseload' },
@@ -79,6 +80,12 @@ test('a full load of a screen in any area loads that area first, then hydrates',
     await waitForHydration(page);
     expect([...areas].sort(), path).toEqual([area, 'main'].sort());
   }
+  // A page that no route matches names no area, and hydrates straight away.
+  areas.clear();
+  await page.goto('/no-such-screen');
+  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  await waitForHydration(page);
+  expect([...areas]).toEqual(['main']);
   expect(errors).toEqual([]);
 });
 
