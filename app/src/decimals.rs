@@ -7,14 +7,10 @@
 /// rounded from the exact binary value, half to even, with a minus sign for any negative value
 /// (also one that rounds to zero).
 pub fn fixed(v: f64, places: usize) -> String {
-    let sign = if v.is_sign_negative() && !v.is_nan() {
-        "-"
-    } else {
-        ""
-    };
     if v.is_nan() {
         return "NaN".to_owned();
     }
+    let sign = if v.is_sign_negative() { "-" } else { "" };
     if v.is_infinite() {
         return format!("{sign}inf");
     }

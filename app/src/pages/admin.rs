@@ -18,7 +18,8 @@ use crate::policy::Role;
 
 /// Shows the error of the last submission of a form, if it failed, as an error summary.
 fn action_error<S: 'static>(action: FormAction<S>) -> AnyView {
-    crate::components::forms::error_summary(Box::new(move || action.error()))
+    use crate::components::forms::{error_summary, last_error};
+    error_summary(Box::new(last_error(action)))
 }
 
 fn load_failed(err: AppError) -> AnyView {
