@@ -106,6 +106,34 @@ test('a care manager enrolls a patient, records scores, sees the not-improving f
   expect(errors).toEqual([]);
 });
 
+test('a refused chart form keeps its input and says why in the form; saved, it empties and the log shows the contact', async ({ page }) => {
+  const errors = watchErrors(page, [400]);
+  await signIn(page);
+  await page.goto('/caseload');
+  await page.getByRole('row').filter({ hasText: 'Journey, Pat' }).getByRole('link', { name: 'Journey, Pat' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Journey, Pat' })).toBeVisible();
+  await waitForHydration(page);
+  const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Log contact' }) });
+  // The browser's own limit is bypassed to show the server's check.
+  await form.getByLabel('Minutes').evaluate((el) => el.removeAttribute('max'));
+  await form.getByLabel('Minutes').fill('999');
+  await form.getByLabel('Note (optional, 500 characters)').fill('Synthetic long call');
+  await form.getByRole('button', { name: 'Log contact' }).click();
+  await expect(form.locator('#minutes-error')).toContainText('Minutes must be a whole number from 0 to 480.');
+  await expect(form.getByRole('alert')).toContainText('There is a problem');
+  await expect(form.getByLabel('Note (optional, 500 characters)')).toHaveValue('Synthetic long call');
+  const log = page.getByRole('region', { name: 'Contact log' });
+  await expect(log.getByRole('cell', { name: 'Synthetic long call' })).toHaveCount(0);
+
+  await form.getByLabel('Minutes').fill('45');
+  await form.getByRole('button', { name: 'Log contact' }).click();
+  await expect(log.getByRole('cell', { name: 'Synthetic long call' })).toBeVisible();
+  await expect(page.locator('#minutes-error')).toBeEmpty();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByLabel('Note (optional, 500 characters)')).toHaveValue('');
+  expect(errors).toEqual([]);
+});
+
 test('item 9 above 0 shows the safety prompt at once, and a future date is refused with a field message', async ({ page }) => {
   const errors = watchErrors(page, [400]);
   await signIn(page);

@@ -97,12 +97,17 @@ test("an area's text is in its own module, not in the main module every page dow
   const modules = readdirSync(pkg).filter((f) => f.endsWith('.wasm'));
   const main = modules.find((f) => !f.startsWith('split_') && !f.startsWith('chunk_'));
   expect(main).toBeDefined();
-  // Said only by the patient chart (app/src/pages/chart.rs).
-  for (const text of ['Scores of this episode, the data of the trajectory chart', 'No criterion for case management is met.']) {
-    const holding = modules.filter((f) => readFileSync(join(pkg, f)).includes(text));
-    expect(holding, text).not.toContain(main);
-    expect(holding.length, text).toBeGreaterThan(0);
-    expect(holding.every((f) => f.startsWith('split_chart_area_')), `${text}: ${holding}`).toBe(true);
+  const holding = (text: string) => modules.filter((f) => readFileSync(join(pkg, f)).includes(text));
+  // Said only by the patient chart's page (app/src/pages/chart/mod.rs).
+  for (const text of ['Loading the chart…', 'The chart could not be loaded']) {
+    expect(holding(text), text).not.toContain(main);
+    expect(holding(text).length, text).toBeGreaterThan(0);
+    expect(holding(text).every((f) => f.startsWith('split_chart_area_')), `${text}: ${holding(text)}`).toBe(true);
+  }
+  // Drawn on the server (app/src/pages/chart/sections.rs, app/src/pages/reports/sections.rs): in
+  // no module at all.
+  for (const text of ['Scores of this episode, the data of the trajectory chart', 'No criterion for case management is met.', 'Care-manager minutes per patient']) {
+    expect(holding(text), text).toEqual([]);
   }
 });
 

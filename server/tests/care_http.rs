@@ -387,3 +387,64 @@ async fn the_review_list_is_prepared_over_http_with_validation_and_audited_expor
     assert!(actions.contains(&"review.export_csv"), "{actions:?}");
     assert!(actions.contains(&"review.agenda_print"), "{actions:?}");
 }
+
+#[tokio::test]
+async fn the_chart_is_drawn_with_its_forms_which_post_without_the_wasm_and_show_a_refusal() {
+    // The server draws the whole chart, forms included: each form posts to its server function,
+    // so it works before (or without) the wasm, and a refusal comes back in the page.
+    let w = world().await;
+    let (patient, episode) = enrolled(&w).await;
+    let chart = format!("/patients/{}", patient.0);
+    let (status, _, page) = get(&w, &chart).await;
+    assert_eq!(status, StatusCode::OK);
+    let contact_form = format!(r#"<form action="{}" method="post""#, AddContact::PATH);
+    assert!(page.contains(&contact_form), "{page}");
+    assert!(page.contains(r#"<h1>Synthetic, Pat</h1>"#), "{page}");
+    let slot = page
+        .find(r#"id="minutes-error""#)
+        .map(|at| &page[at.saturating_sub(40)..at + 60]);
+    assert!(
+        slot.is_some_and(|s| s.contains(r#"class="field-error""#)),
+        "{slot:?}"
+    );
+
+    let referer = format!("http://127.0.0.1:3000{chart}");
+    let req = axum::http::Request::post(AddContact::PATH)
+        .header(axum::http::header::HOST, "127.0.0.1:3000")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .header(axum::http::header::ACCEPT, "text/html,*/*;q=0.8")
+        .header("sec-fetch-site", "same-origin")
+        .header(axum::http::header::ORIGIN, "http://127.0.0.1:3000")
+        .header(axum::http::header::REFERER, &referer)
+        .header(axum::http::header::COOKIE, &w.cookie)
+        .body(axum::body::Body::from(format!(
+            "episode={}&occurred_on=2026-01-06&kind=phone&minutes=999&note=",
+            episode.0
+        )))
+        .expect("request");
+    let res = w.app.clone().oneshot(req).await.expect("response");
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back = res.headers()[axum::http::header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let back = back.trim_start_matches("http://127.0.0.1:3000");
+    assert!(back.starts_with(&chart), "{back}");
+    let (status, _, page) = get(&w, back).await;
+    assert_eq!(status, StatusCode::OK);
+    let refused = page
+        .split(&contact_form)
+        .nth(1)
+        .and_then(|form| form.split("</form>").next())
+        .expect("the contact form");
+    assert!(refused.contains("There is a problem"), "{refused}");
+    assert!(
+        refused.contains("Minutes must be a whole number from 0 to 480."),
+        "{refused}"
+    );
+    let history = w.store.episode_history(episode).await.expect("history");
+    assert!(history.contacts.is_empty(), "a refusal stores nothing");
+}

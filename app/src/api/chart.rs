@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::StaffMember;
+use crate::components::markup::Markup;
 use crate::domain::{EpisodeMetrics, Flag, IntensityAssessment};
 use crate::error::AppError;
 use crate::model::{EpisodeHistory, EpisodeRecord, PatientRecord};
@@ -35,6 +36,22 @@ pub struct ChartView {
     pub can_plan_review: bool,
     #[serde(with = "crate::wire_dates")]
     pub today: NaiveDate,
+}
+
+/// The chart page as it travels: drawn on the server, forms included. [`ChartView`] is the chart
+/// as data (the JSON API sends it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartScreen {
+    pub title: String,
+    pub markup: Markup,
+}
+
+/// The chart page: the chart of [`get_chart`], drawn here.
+#[server(GetChartScreen, "/api/fn", output = crate::api::Wire)]
+pub async fn get_chart_screen(patient: i64, episode: Option<i64>) -> Result<ChartScreen, AppError> {
+    Ok(crate::pages::chart::sections::screen(
+        get_chart(patient, episode).await?,
+    ))
 }
 
 /// Whole years from birth to `on`.

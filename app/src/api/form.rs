@@ -137,11 +137,7 @@ impl FormState {
             return;
         }
         ev.prevent_default();
-        let body = leptos::form::form_data_from_event(&ev)
-            .ok()
-            .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok())
-            .and_then(|params| params.to_string().as_string());
-        let Some(body) = body else {
+        let Some(body) = form_body(&ev) else {
             self.finish(Err(AppError::Invalid {
                 field: None,
                 message: "the form could not be read".to_owned(),
@@ -163,10 +159,19 @@ impl FormState {
     }
 }
 
+/// The submitted form's fields (with the button that submitted it) as a URL-encoded body.
+#[cfg(feature = "hydrate")]
+pub(crate) fn form_body(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+    leptos::form::form_data_from_event(ev)
+        .ok()
+        .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok())
+        .and_then(|params| params.to_string().as_string())
+}
+
 /// Posts a URL-encoded form to a server function and returns the body of its result; a refusal
 /// is decoded into its [`AppError`]. A redirect the server function asked for is followed.
 #[cfg(feature = "hydrate")]
-async fn post(url: &str, body: String) -> Result<Arc<[u8]>, AppError> {
+pub(crate) async fn post(url: &str, body: String) -> Result<Arc<[u8]>, AppError> {
     use leptos::server_fn::client::{browser::BrowserClient, Client};
     use leptos::server_fn::request::ClientReq;
     use leptos::server_fn::response::ClientRes;

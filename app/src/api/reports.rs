@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::StaffMember;
+use crate::components::markup::Markup;
 use crate::domain::quality::DateRange;
 use crate::domain::{TargetCondition, YearMonth};
 use crate::error::AppError;
@@ -344,6 +345,19 @@ pub async fn get_outcomes(
     from: Option<String>,
     to: Option<String>,
     target: Option<String>,
+) -> Result<Markup, AppError> {
+    Ok(crate::pages::reports::sections::outcomes(
+        outcomes_view(clinic, cm, from, to, target).await?,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+async fn outcomes_view(
+    clinic: Option<i64>,
+    cm: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    target: Option<String>,
 ) -> Result<OutcomesView, AppError> {
     use crate::model::today;
     use crate::policy::{Action, Role};
@@ -392,7 +406,14 @@ pub async fn get_outcomes(
 }
 
 #[server(GetLeadHome, "/api/fn", output = crate::api::Wire)]
-pub async fn get_lead_home(clinic: Option<i64>) -> Result<LeadHomeView, AppError> {
+pub async fn get_lead_home(clinic: Option<i64>) -> Result<Markup, AppError> {
+    Ok(crate::pages::reports::sections::lead_home(
+        lead_home_view(clinic).await?,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+async fn lead_home_view(clinic: Option<i64>) -> Result<LeadHomeView, AppError> {
     use crate::model::today;
     use crate::policy::Action;
     let (id, clinics, this) = report_clinic(clinic, Action::ViewReports, "reports.home").await?;
@@ -407,10 +428,14 @@ pub async fn get_lead_home(clinic: Option<i64>) -> Result<LeadHomeView, AppError
 }
 
 #[server(GetQuality, "/api/fn", output = crate::api::Wire)]
-pub async fn get_quality(
-    clinic: Option<i64>,
-    year: Option<String>,
-) -> Result<QualityView, AppError> {
+pub async fn get_quality(clinic: Option<i64>, year: Option<String>) -> Result<Markup, AppError> {
+    Ok(crate::pages::reports::sections::quality(
+        quality_view(clinic, year).await?,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+async fn quality_view(clinic: Option<i64>, year: Option<String>) -> Result<QualityView, AppError> {
     use crate::model::today;
     use crate::policy::Action;
     let (id, clinics, this) = report_clinic(clinic, Action::ViewReports, "quality.view").await?;
@@ -431,6 +456,18 @@ pub async fn get_quality(
 /// permission, and every view is audited.
 #[server(GetMeasureList, "/api/fn", output = crate::api::Wire)]
 pub async fn get_measure_list(
+    clinic: Option<i64>,
+    year: Option<String>,
+    measure: String,
+    list: String,
+) -> Result<Markup, AppError> {
+    Ok(crate::pages::reports::sections::measure_list(
+        measure_list_view(clinic, year, measure, list).await?,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+async fn measure_list_view(
     clinic: Option<i64>,
     year: Option<String>,
     measure: String,
@@ -462,6 +499,17 @@ pub async fn get_measure_list(
         list,
         patients: measure_patients(&population, list.ids(m)),
     })
+}
+
+/// The billing page: the report of [`get_billing`], drawn here.
+#[server(GetBillingPage, "/api/fn", output = crate::api::Wire)]
+pub async fn get_billing_page(
+    clinic: Option<i64>,
+    month: Option<String>,
+) -> Result<Markup, AppError> {
+    Ok(crate::pages::reports::sections::billing(
+        get_billing(clinic, month).await?,
+    ))
 }
 
 /// The monthly CoCM billing report: patient-level, so it needs the export permission; audited.

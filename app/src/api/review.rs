@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::case_review::{Board, Meeting, MeetingRecord, MeetingSummary, Task};
+use crate::components::markup::Markup;
 use crate::error::AppError;
 use crate::model::Clinic;
 
@@ -29,6 +30,69 @@ pub struct ReviewBoardView {
     pub board: Board,
     pub can_plan: bool,
     pub can_record: bool,
+}
+
+/// The review list as it travels: its read-only parts drawn on the server, and what its forms
+/// need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewScreen {
+    /// The heading, counts, links and the clinic and date filter.
+    pub heading: Markup,
+    pub clinic: i64,
+    #[serde(with = "crate::wire_dates")]
+    pub meets_on: NaiveDate,
+    /// The notice of the meeting, once it has started.
+    pub meeting: Option<Markup>,
+    /// Whether the viewer may start the meeting now (none started, the day within a week).
+    pub can_start: bool,
+    pub rows: Vec<ReviewRowScreen>,
+    /// The patients deferred to the next meeting; empty when there are none.
+    pub deferred: Markup,
+}
+
+/// One patient on the review list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRowScreen {
+    pub episode: i64,
+    /// A positive safety item: the row is marked urgent.
+    pub urgent: bool,
+    pub markup: Markup,
+    /// The care manager's forms, while the patient is not reviewed and the viewer may plan.
+    pub forms: Option<RowForms>,
+}
+
+/// Which of a row's forms apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowForms {
+    /// Deferral is refused for a positive safety item.
+    pub can_defer: bool,
+    /// The care manager added the patient ("discuss at review"), so may remove the entry.
+    pub manual: bool,
+}
+
+/// Meeting mode as it travels: each patient's page drawn on the server, and what the navigation
+/// and the forms need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingScreen {
+    pub meeting: i64,
+    pub clinic: i64,
+    pub clinic_name: String,
+    #[serde(with = "crate::wire_dates")]
+    pub meets_on: NaiveDate,
+    pub ended: bool,
+    pub can_record: bool,
+    pub can_plan: bool,
+    pub patients: Vec<MeetingPatient>,
+}
+
+/// One patient of meeting mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingPatient {
+    pub name: String,
+    pub episode: i64,
+    pub reviewed: bool,
+    /// Scores, reasons, summary, plan, past reviews and this meeting's review.
+    pub markup: Markup,
 }
 
 /// Meeting mode: the meeting and its board.
@@ -204,8 +268,9 @@ async fn board_view(
 pub async fn get_review_board(
     clinic: Option<i64>,
     date: Option<String>,
-) -> Result<ReviewBoardView, AppError> {
-    board_view(clinic, date, "review.list", true).await
+) -> Result<ReviewScreen, AppError> {
+    let view = board_view(clinic, date, "review.list", true).await?;
+    Ok(crate::pages::review::sections::board_screen(view))
 }
 
 /// The printable agenda: the same list, audited as an export.
@@ -213,8 +278,9 @@ pub async fn get_review_board(
 pub async fn get_review_agenda(
     clinic: Option<i64>,
     date: Option<String>,
-) -> Result<ReviewBoardView, AppError> {
-    board_view(clinic, date, "review.agenda_print", false).await
+) -> Result<Markup, AppError> {
+    let view = board_view(clinic, date, "review.agenda_print", false).await?;
+    Ok(crate::pages::review::sections::agenda(view))
 }
 
 /// Puts a patient on the review list ("discuss at review") with a reason.
@@ -396,9 +462,17 @@ async fn require_meeting(
     Ok((principal, found))
 }
 
-/// Meeting mode's data: the meeting and its board.
+/// Meeting mode: the meeting and its board, each patient drawn on the server.
 #[server(GetMeeting, "/api/fn", output = crate::api::Wire)]
-pub async fn get_meeting(meeting: i64) -> Result<MeetingView, AppError> {
+pub async fn get_meeting(meeting: i64) -> Result<MeetingScreen, AppError> {
+    Ok(crate::pages::meeting::sections::meeting_screen(
+        meeting_view(meeting).await?,
+    ))
+}
+
+/// Meeting mode's data: the meeting and its board.
+#[cfg(feature = "ssr")]
+async fn meeting_view(meeting: i64) -> Result<MeetingView, AppError> {
     use crate::model::today;
     use crate::policy::{authorize, Action};
     let (principal, meeting) =
@@ -506,7 +580,7 @@ pub async fn end_meeting(meeting: i64) -> Result<(), AppError> {
 
 /// A meeting as it happened.
 #[server(GetMeetingRecord, "/api/fn", output = crate::api::Wire)]
-pub async fn get_meeting_record(meeting: i64) -> Result<MeetingRecordView, AppError> {
+pub async fn get_meeting_record(meeting: i64) -> Result<Markup, AppError> {
     use crate::case_review::MeetingId;
     use crate::policy::Action;
     let (principal, found) =
@@ -516,22 +590,24 @@ pub async fn get_meeting_record(meeting: i64) -> Result<MeetingRecordView, AppEr
         .await?
         .ok_or_else(|| AppError::NotFound("the meeting".to_owned()))?;
     let (_, clinic) = super::context::member_clinics(&principal, found.clinic_id).await?;
-    Ok(MeetingRecordView { clinic, record })
+    Ok(crate::pages::meeting::sections::meeting_record(
+        MeetingRecordView { clinic, record },
+    ))
 }
 
 /// A clinic's past and current meetings, newest first.
 #[server(GetMeetings, "/api/fn", output = crate::api::Wire)]
-pub async fn get_meetings(clinic: Option<i64>) -> Result<MeetingsView, AppError> {
+pub async fn get_meetings(clinic: Option<i64>) -> Result<Markup, AppError> {
     use crate::policy::Action;
     let (principal, clinic, _, _) =
         clinic_and_day(clinic, None, Action::ViewReviewList, "meeting.list").await?;
     let meetings = super::context::store()?.meetings(clinic, 104).await?;
     let (clinics, this) = super::context::member_clinics(&principal, clinic).await?;
-    Ok(MeetingsView {
+    Ok(crate::pages::meeting::sections::meetings(MeetingsView {
         clinic: this,
         clinics,
         meetings,
-    })
+    }))
 }
 
 /// The open recommendations: a care manager's own patients by default, or the whole clinic.
@@ -641,7 +717,7 @@ pub async fn update_task(
 
 /// The psychiatric consultant's home: each clinic's next meeting with the counts to prepare it.
 #[server(GetConsultantHome, "/api/fn", output = crate::api::Wire)]
-pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
+pub async fn get_consultant_home() -> Result<Markup, AppError> {
     use crate::model::today;
     use crate::policy::Action;
     let current = super::context::current_user().ok_or(AppError::Unauthenticated)?;
@@ -672,7 +748,7 @@ pub async fn get_consultant_home() -> Result<Vec<UpcomingMeeting>, AppError> {
             meeting,
         });
     }
-    Ok(out)
+    Ok(crate::pages::meeting::sections::consultant_home(out))
 }
 
 /// The review list of a clinic as it stands on a day: who would be discussed, in order, and why.

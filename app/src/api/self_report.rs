@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::components::markup::Markup;
 use crate::domain::self_report::LinkStatus;
 use crate::error::AppError;
 
@@ -40,6 +41,23 @@ pub struct SelfReportView {
     pub can_edit: bool,
 }
 
+/// The self-report page as it travels: the heading and the links drawn on the server, and what the
+/// form that makes a link needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfReportScreen {
+    pub title: String,
+    pub heading: Markup,
+    pub patient_id: i64,
+    /// Whether the viewer may make a link now (the patient has an open episode).
+    pub can_create: bool,
+    /// The viewer could make links, but the patient is not in treatment.
+    pub closed: bool,
+    /// Days a new link lasts (the clinic's setting).
+    pub link_days: u32,
+    /// Every link with its status, and a form to revoke each outstanding one.
+    pub links: Markup,
+}
+
 /// A link just made: the only time its address is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewLink {
@@ -53,7 +71,15 @@ pub struct NewLink {
 }
 
 #[server(GetSelfReport, "/api/fn", output = crate::api::Wire)]
-pub async fn get_self_report(patient: i64) -> Result<SelfReportView, AppError> {
+pub async fn get_self_report(patient: i64) -> Result<SelfReportScreen, AppError> {
+    Ok(crate::pages::self_report::sections::screen(
+        self_report_view(patient).await?,
+    ))
+}
+
+/// Everything the self-report screen shows.
+#[cfg(feature = "ssr")]
+async fn self_report_view(patient: i64) -> Result<SelfReportView, AppError> {
     use crate::model::PatientId;
     use crate::policy::{authorize, Action};
 

@@ -11,10 +11,8 @@ use crate::error::AppError;
 pub struct SummaryView {
     pub patient_id: i64,
     pub patient_name: String,
-    /// The summary text, as pasted into the EHR.
-    pub text: String,
-    pub trajectory_svg: Option<String>,
-    pub trajectory_summary: String,
+    /// The summary text (as pasted into the EHR) and the trajectory chart, drawn on the server.
+    pub article: crate::components::markup::Markup,
 }
 
 /// The summary of the patient's newest episode (or of `episode`), reporting the recommendation of
@@ -65,12 +63,16 @@ pub async fn get_summary(
     let data = crate::care::episode_data(chosen, &history);
     let (trajectory_svg, trajectory_summary) =
         super::chart::trajectory(chosen, &history, &data, as_of);
+    let patient_name = record.patient.list_name();
     Ok(SummaryView {
         patient_id: patient,
-        patient_name: record.patient.list_name(),
-        text,
-        trajectory_svg,
-        trajectory_summary,
+        article: crate::pages::summary::article(
+            &patient_name,
+            text,
+            trajectory_svg,
+            trajectory_summary,
+        ),
+        patient_name,
     })
 }
 

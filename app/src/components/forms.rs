@@ -21,7 +21,7 @@ pub fn field_error(
         Some(AppError::Invalid {
             field: Some(f),
             message,
-        }) if f == field || f.starts_with(&format!("{field}[")) => Some(message),
+        }) if message_slot(&f) == field => Some(message),
         _ => None,
     }
 }
@@ -45,14 +45,25 @@ pub fn ErrorSummary(error: impl Fn() -> Option<AppError> + Send + Sync + 'static
     error_summary(Box::new(error))
 }
 
+/// The heading of an error summary.
+pub fn summary_heading(error: &AppError) -> &'static str {
+    match error {
+        AppError::Conflict(_) => "Someone else changed this record",
+        _ => "There is a problem",
+    }
+}
+
+/// The id of the message slot ([`FieldMessage`]) that shows a refusal of `field`: a list's
+/// field (`targets[]`, `answers[i3]`) shows under the list.
+pub fn message_slot(field: &str) -> &str {
+    field.split('[').next().unwrap_or(field)
+}
+
 /// [`ErrorSummary`]'s view, compiled once for every form rather than once per caller.
 pub fn error_summary(error: Box<dyn Fn() -> Option<AppError> + Send + Sync>) -> AnyView {
     (move || {
         error().map(|e| {
-            let heading = match e {
-                AppError::Conflict(_) => "Someone else changed this record",
-                _ => "There is a problem",
-            };
+            let heading = summary_heading(&e);
             view! {
                 <div class="error-summary" role="alert">
                     <h2>{heading}</h2>

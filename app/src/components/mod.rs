@@ -4,5 +4,6 @@ pub mod empty_state;
 pub mod flags;
 pub mod forms;
 pub mod layout;
+pub mod markup;
 pub mod questionnaire;
 pub mod sparkline;

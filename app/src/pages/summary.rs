@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::summary::{get_summary, SummaryView};
+use crate::components::markup::ServerMarkup;
 use crate::error::AppError;
 
 #[component]
@@ -45,14 +46,12 @@ pub fn SummaryPage() -> impl IntoView {
 #[component]
 fn Summary(view: SummaryView) -> impl IntoView {
     let status = RwSignal::new(String::new());
-    let text = view.text.clone();
     let patient = view.patient_id;
     let copy = move |_| {
-        let text = text.clone();
         leptos::task::spawn_local(async move {
             // Audited first: a copy that cannot be audited does not happen.
             match crate::api::summary::record_summary_copy(patient).await {
-                Ok(()) => status.set(copy_to_clipboard(text).await),
+                Ok(()) => status.set(copy_to_clipboard().await),
                 Err(e) => status.set(format!("Not copied: {e}")),
             }
         });
@@ -70,20 +69,19 @@ fn Summary(view: SummaryView) -> impl IntoView {
         </div>
         <p class="hint no-print">"Paste the text into the EHR note. Each copy is recorded in the audit log. Print this page for a one-page summary with the chart."</p>
         <p class="success no-print" role="status" aria-live="polite" data-testid="copy-status">{move || status.get()}</p>
-        <article class="print-summary" aria-labelledby="summary-h">
-            <h2 id="summary-h" class="print-only">{format!("Collaborative care summary · {}", view.patient_name)}</h2>
-            <pre class="ehr-text" data-testid="ehr-summary" tabindex="0">{view.text.clone()}</pre>
-            {view.trajectory_svg.clone().map(|svg| view! {
-                <figure class="trajectory trajectory--print" inner_html=svg></figure>
-            })}
-            <p class="chart-summary">{view.trajectory_summary.clone()}</p>
-        </article>
+        <ServerMarkup markup=view.article />
     }
 }
 
-/// Writes `text` to the clipboard; what to tell the user.
+/// Writes the summary text, as the page shows it, to the clipboard; what to tell the user.
 #[cfg(feature = "hydrate")]
-async fn copy_to_clipboard(text: String) -> String {
+async fn copy_to_clipboard() -> String {
+    let text = document()
+        .query_selector("pre.ehr-text")
+        .ok()
+        .flatten()
+        .and_then(|pre| pre.text_content())
+        .unwrap_or_default();
     let clipboard = window().navigator().clipboard();
     match wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await {
         Ok(_) => "Copied. Paste it into the EHR note.".to_owned(),
@@ -92,6 +90,30 @@ async fn copy_to_clipboard(text: String) -> String {
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn copy_to_clipboard(_text: String) -> String {
+async fn copy_to_clipboard() -> String {
     String::new()
+}
+
+/// The summary as the page and its printout show it: the text for the EHR note, the trajectory
+/// chart and its summary in words, drawn on the server.
+#[cfg(feature = "ssr")]
+pub fn article(
+    patient_name: &str,
+    text: String,
+    trajectory_svg: Option<String>,
+    trajectory_summary: String,
+) -> crate::components::markup::Markup {
+    let heading = format!("Collaborative care summary · {patient_name}");
+    crate::components::markup::Markup::render(move || {
+        view! {
+            <article class="print-summary" aria-labelledby="summary-h">
+                <h2 id="summary-h" class="print-only">{heading}</h2>
+                <pre class="ehr-text" data-testid="ehr-summary" tabindex="0">{text}</pre>
+                {trajectory_svg.map(|svg| view! {
+                    <figure class="trajectory trajectory--print" inner_html=svg></figure>
+                })}
+                <p class="chart-summary">{trajectory_summary}</p>
+            </article>
+        }
+    })
 }

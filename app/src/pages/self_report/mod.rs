@@ -1,17 +1,22 @@
 //! A patient's self-report links: make a link (shown once, with its QR code, to send through the
 //! clinic's own messaging), and every link's status: sent, opened, completed, expired, revoked or
 //! locked.
+//!
+//! The heading and the links are drawn on the server (`sections`); the browser holds the code of
+//! the form that makes a link and of the panel that shows it once.
+
+#[cfg(feature = "ssr")]
+pub mod sections;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::form::{FormAction, PostForm};
-use crate::api::self_report::{
-    get_self_report, CreateSelfReportLink, LinkRow, NewLink, RevokeSelfReportLink, SelfReportView,
-};
+use crate::api::self_report::{get_self_report, CreateSelfReportLink, NewLink, SelfReportScreen};
 use crate::components::forms::{field_error, last_error, ErrorSummary, FieldMessage};
-use crate::domain::self_report::{LinkStatus, SELF_REPORT_INSTRUMENTS};
+use crate::components::markup::{LiveMarkup, ServerMarkup};
+use crate::domain::self_report::SELF_REPORT_INSTRUMENTS;
 use crate::error::AppError;
 
 #[component]
@@ -19,9 +24,9 @@ pub fn SelfReportPage() -> impl IntoView {
     let params = use_params_map();
     let patient = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let create = FormAction::<CreateSelfReportLink>::new();
-    let revoke = FormAction::<RevokeSelfReportLink>::new();
+    let saved = RwSignal::new(0_usize);
     let loaded = crate::api::load(
-        move || (patient(), create.version().get(), revoke.version().get()),
+        move || (patient(), create.version().get(), saved.get()),
         |(patient, _, _)| async move {
             match patient {
                 Some(p) => get_self_report(p).await,
@@ -33,7 +38,7 @@ pub fn SelfReportPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match loaded.await {
-                    Ok(view) => view! { <SelfReport view create revoke /> }.into_any(),
+                    Ok(screen) => view! { <SelfReport screen create saved /> }.into_any(),
                     Err(err) => view! {
                         <Title text="Self-report" />
                         <h1>"Self-report"</h1>
@@ -48,7 +53,8 @@ pub fn SelfReportPage() -> impl IntoView {
     }
 }
 
-fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+/// A moment in UTC, or a dash.
+pub(crate) fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     at.map_or_else(
         || "—".to_owned(),
         |t| format!("{} UTC", crate::dates::date_time(t.naive_utc())),
@@ -57,21 +63,18 @@ fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
 
 #[component]
 fn SelfReport(
-    view: SelfReportView,
+    screen: SelfReportScreen,
     create: FormAction<CreateSelfReportLink>,
-    revoke: FormAction<RevokeSelfReportLink>,
+    saved: RwSignal<usize>,
 ) -> impl IntoView {
-    let title = format!("{} · self-report", view.patient_name);
-    let patient_id = view.patient_id;
+    let patient_id = screen.patient_id;
     let error = last_error(create);
-    let revoke_error = last_error(revoke);
-    let can_create = view.can_edit && view.open_episode.is_some();
-    let days = view.link_days;
-    let form = can_create.then(|| {
+    let days = screen.link_days;
+    let form = screen.can_create.then(|| {
         let boxes = SELF_REPORT_INSTRUMENTS
             .into_iter()
             .map(|i| {
-                let id = format!("instrument-{}", i.code().to_lowercase());
+                let id = format!("instrument-{}", i.code().to_ascii_lowercase());
                 view! {
                     <div class="checkbox">
                         <input type="checkbox" id=id.clone() name="instruments[]" value=i.code() checked=true aria-describedby="instruments-error" />
@@ -93,49 +96,17 @@ fn SelfReport(
             </PostForm>
         }
     });
-    let closed = (!can_create && view.can_edit).then(|| {
+    let closed = screen.closed.then(|| {
         view! { <p class="muted">"Links are made for patients in treatment; this patient has no open episode."</p> }
     });
-    let rows = view.links.clone();
-    let any_links = !rows.is_empty();
-    let can_edit = view.can_edit;
     view! {
-        <Title text=title />
-        <p><a href=format!("/patients/{patient_id}")>"← Back to the chart"</a></p>
-        <h1>{format!("Self-report · {}", view.patient_name)}</h1>
+        <Title text=screen.title />
+        <ServerMarkup markup=screen.heading />
         <ErrorSummary error=move || error().filter(|e| !matches!(e, AppError::Invalid { field: Some(_), .. })) />
-        <ErrorSummary error=revoke_error />
         {move || create.value().and_then(Result::ok).map(|link| view! { <LinkReady link /> })}
         {form}
         {closed}
-        <section class="panel" aria-labelledby="links-h">
-            <h2 id="links-h">"Links"</h2>
-            {if any_links {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="self-report-links">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Created"</th>
-                                    <th scope="col">"Questionnaires"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Opened"</th>
-                                    <th scope="col">"Completed"</th>
-                                    <th scope="col">"Expires"</th>
-                                    <th scope="col">"By"</th>
-                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows.into_iter().map(|row| view! { <LinkTableRow row revoke can_edit /> }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            } else {
-                view! { <p class="muted">"No links yet."</p> }.into_any()
-            }}
-        </section>
+        <LiveMarkup markup=screen.links saved />
     }
 }
 
@@ -155,44 +126,5 @@ fn LinkReady(link: NewLink) -> impl IntoView {
             </div>
             <figure class="qr" aria-label="QR code of the link" inner_html=link.qr_svg></figure>
         </section>
-    }
-}
-
-#[component]
-fn LinkTableRow(
-    row: LinkRow,
-    revoke: FormAction<RevokeSelfReportLink>,
-    can_edit: bool,
-) -> impl IntoView {
-    let status_class = format!(
-        "link-status link-status--{}",
-        match row.status {
-            LinkStatus::Completed => "done",
-            LinkStatus::Sent | LinkStatus::Opened => "open",
-            _ => "closed",
-        }
-    );
-    let attempts = (row.failed_attempts > 0 && row.status != LinkStatus::Completed)
-        .then(|| format!(" · {} wrong birth date(s)", row.failed_attempts));
-    let revocable = can_edit && row.status.is_outstanding();
-    let id = row.id;
-    view! {
-        <tr>
-            <td>{when(Some(row.created_at))}</td>
-            <td>{row.instruments}</td>
-            <td><span class=status_class>{row.status.label()}</span>{attempts}</td>
-            <td>{when(row.opened_at)}</td>
-            <td>{when(row.completed_at)}</td>
-            <td>{when(Some(row.expires_at))}</td>
-            <td>{row.created_by}</td>
-            <td>
-                {revocable.then(|| view! {
-                    <PostForm action=revoke>
-                        <input type="hidden" name="id" value=id.to_string() />
-                        <button type="submit" class="button button--secondary button--small">"Revoke"</button>
-                    </PostForm>
-                })}
-            </td>
-        </tr>
     }
 }

@@ -1,34 +1,41 @@
-//! The clinic lead's screens: the home with headline numbers (`/reports`), the outcomes dashboard
-//! (`/reports/outcomes`), the quality measures and their patient lists (`/reports/quality`), and
-//! the monthly CoCM billing report (`/reports/billing`). Filters are plain GET forms, so every
-//! selection has its own address and works without wasm; charts are server-drawn SVG.
+//! The clinic lead's screens drawn on the server ([`Markup`]): the home with headline numbers, the
+//! outcomes dashboard, the quality measures and their patient lists, and the monthly CoCM billing
+//! report. They have no form but their filters (plain GET forms) and a print button, so the
+//! browser carries none of this code.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::reports::{
-    get_billing, get_lead_home, get_measure_list, get_outcomes, get_quality, BillingView,
-    ChartView, LeadHomeView, MeasureListView, MeasureView, OutcomesView, QualityView,
+    BillingView, ChartView, LeadHomeView, MeasureListView, MeasureView, OutcomesView, QualityView,
 };
 use crate::components::forms::clinic_select;
+use crate::components::markup::Markup;
 use crate::domain::TargetCondition;
-use crate::pages::review::page_error;
 use crate::reports::{pct, DataTable, MeasureList};
 
-fn query_param(key: &'static str) -> Memo<Option<String>> {
-    let query = use_query_map();
-    Memo::new(move |_| query.read().get(key).filter(|v| !v.trim().is_empty()))
+/// The lead's home.
+pub fn lead_home(view: LeadHomeView) -> Markup {
+    Markup::render(move || view! { <LeadHome view /> })
 }
 
-fn clinic_param() -> Memo<Option<i64>> {
-    let query = use_query_map();
-    Memo::new(move |_| {
-        query
-            .read()
-            .get("clinic")
-            .and_then(|v| v.parse::<i64>().ok())
-    })
+/// The outcomes dashboard.
+pub fn outcomes(view: OutcomesView) -> Markup {
+    Markup::render(move || view! { <Outcomes view /> })
+}
+
+/// The quality measures of a year.
+pub fn quality(view: QualityView) -> Markup {
+    Markup::render(move || view! { <Quality view /> })
+}
+
+/// The patients behind one number of a measure.
+pub fn measure_list(view: MeasureListView) -> Markup {
+    Markup::render(move || view! { <MeasurePatients view /> })
+}
+
+/// The monthly CoCM billing report.
+pub fn billing(view: BillingView) -> Markup {
+    Markup::render(move || view! { <Billing view /> })
 }
 
 /// The numbers of a chart or report as a table.
@@ -84,23 +91,6 @@ fn reports_nav(clinic: i64, here: &'static str) -> impl IntoView {
 // --- The lead's home ---------------------------------------------------------------------------
 
 #[component]
-pub fn LeadHomePage() -> impl IntoView {
-    let clinic = clinic_param();
-    let data = crate::api::load(move || clinic.get(), get_lead_home);
-    view! {
-        <Title text="Programme overview" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading the overview…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <LeadHome view /> }.into_any(),
-                    Err(err) => page_error("Programme overview", err),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
 fn LeadHome(view: LeadHomeView) -> impl IntoView {
     let clinic = view.clinic.id.0;
     let r = view.home.current.range;
@@ -150,30 +140,6 @@ fn LeadHome(view: LeadHomeView) -> impl IntoView {
 }
 
 // --- The outcomes dashboard --------------------------------------------------------------------
-
-#[component]
-pub fn OutcomesPage() -> impl IntoView {
-    let clinic = clinic_param();
-    let cm = query_param("cm");
-    let from = query_param("from");
-    let to = query_param("to");
-    let target = query_param("target");
-    let data = crate::api::load(
-        move || (clinic.get(), cm.get(), from.get(), to.get(), target.get()),
-        |(clinic, cm, from, to, target)| get_outcomes(clinic, cm, from, to, target),
-    );
-    view! {
-        <Title text="Outcomes" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading the outcome charts…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <Outcomes view /> }.into_any(),
-                    Err(err) => page_error("Outcomes", err),
-                }
-            })}
-        </Suspense>
-    }
-}
 
 #[component]
 fn Outcomes(view: OutcomesView) -> impl IntoView {
@@ -228,7 +194,7 @@ fn Outcomes(view: OutcomesView) -> impl IntoView {
                 <p class="muted" id="selection">{selection}</p>
             </div>
             <div class="actions no-print">
-                <button type="button" class="button button--secondary" on:click=|_| { let _ = window().print(); }>"Print"</button>
+                <button type="button" class="button button--secondary" data-print="">"Print"</button>
             </div>
         </div>
         {reports_nav(clinic, "/reports/outcomes")}
@@ -281,27 +247,6 @@ fn DashboardChart(chart: ChartView, query: String) -> impl IntoView {
 }
 
 // --- Quality measures --------------------------------------------------------------------------
-
-#[component]
-pub fn QualityPage() -> impl IntoView {
-    let clinic = clinic_param();
-    let year = query_param("year");
-    let data = crate::api::load(
-        move || (clinic.get(), year.get()),
-        |(clinic, year)| get_quality(clinic, year),
-    );
-    view! {
-        <Title text="Quality measures" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading the quality measures…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <Quality view /> }.into_any(),
-                    Err(err) => page_error("Quality measures", err),
-                }
-            })}
-        </Suspense>
-    }
-}
 
 #[component]
 fn Quality(view: QualityView) -> impl IntoView {
@@ -371,36 +316,6 @@ fn MeasureCard(m: MeasureView, clinic: i64, year: i32) -> impl IntoView {
 }
 
 #[component]
-pub fn MeasureListPage() -> impl IntoView {
-    let params = use_params_map();
-    let clinic = clinic_param();
-    let year = query_param("year");
-    let data = crate::api::load(
-        move || {
-            let p = params.read();
-            (
-                clinic.get(),
-                year.get(),
-                p.get("measure").unwrap_or_default(),
-                p.get("list").unwrap_or_default(),
-            )
-        },
-        |(clinic, year, measure, list)| get_measure_list(clinic, year, measure, list),
-    );
-    view! {
-        <Title text="Measure patients" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading the patients…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <MeasurePatients view /> }.into_any(),
-                    Err(err) => page_error("Measure patients", err),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
 fn MeasurePatients(view: MeasureListView) -> impl IntoView {
     let clinic = view.clinic.id.0;
     let year = view.year;
@@ -450,27 +365,6 @@ fn MeasurePatients(view: MeasureListView) -> impl IntoView {
 }
 
 // --- Billing -----------------------------------------------------------------------------------
-
-#[component]
-pub fn BillingPage() -> impl IntoView {
-    let clinic = clinic_param();
-    let month = query_param("month");
-    let data = crate::api::load(
-        move || (clinic.get(), month.get()),
-        |(clinic, month)| get_billing(clinic, month),
-    );
-    view! {
-        <Title text="CoCM billing" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading the billing report…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <Billing view /> }.into_any(),
-                    Err(err) => page_error("CoCM billing", err),
-                }
-            })}
-        </Suspense>
-    }
-}
 
 #[component]
 fn Billing(view: BillingView) -> impl IntoView {

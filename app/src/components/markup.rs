@@ -1,0 +1,222 @@
+//! Read-only sections drawn on the server and sent to the browser as HTML.
+//!
+//! A screen's tables, lists and facts change only when its data does, and then the server sends
+//! them again. Rendering them on the server (with the same view code, escaped by the view layer)
+//! and placing the HTML in the page means the browser's wasm carries none of that code: only the
+//! forms and controls are hydrated. Links inside the markup are ordinary links, which the router
+//! follows in the browser as it does every other link.
+//!
+//! Forms can be part of the markup too ([`LiveMarkup`]): each is an ordinary form that posts to
+//! its server function (and works as such before the wasm has loaded). Once it has, one listener
+//! for the whole markup sends a form as [`PostForm`](crate::api::form::PostForm) does, shows a
+//! refusal in that form, and on success lets the page load its markup again.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The HTML of a read-only section, rendered on the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Markup(String);
+
+impl Markup {
+    /// Renders a view to HTML. Text and attribute values are escaped as on any page.
+    #[cfg(feature = "ssr")]
+    pub fn render<V: IntoView + 'static>(view: impl FnOnce() -> V) -> Self {
+        let owner = Owner::new();
+        Markup(owner.with(|| view().to_html()))
+    }
+
+    /// The HTML itself.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Places server-rendered markup in the page. Its wrapper takes no box of its own
+/// (`display: contents`), so the markup lays out as if it were written in place. Hydration keeps
+/// the server's nodes as they are; a new value replaces them. A button marked `data-print` in the
+/// markup prints the page.
+#[component]
+pub fn ServerMarkup(markup: Markup) -> impl IntoView {
+    view! { <div class="markup" inner_html=markup.0 on:click=print_on_request></div> }
+}
+
+/// Prints the page when the click was on a `data-print` button.
+fn print_on_request(ev: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let asked = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-print]").ok().flatten())
+            .is_some();
+        if asked {
+            let _ = window().print();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+
+/// A screen the server draws whole: its markup once loaded, or the error in its place.
+pub fn markup_page(
+    title: &'static str,
+    loading: &'static str,
+    data: crate::api::Loaded<Markup>,
+) -> impl IntoView {
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(markup) => view! { <ServerMarkup markup /> }.into_any(),
+                    Err(err) => crate::pages::review::page_error(title, err),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Server-rendered markup whose `method="post"` forms post through the wasm. A refusal shows in
+/// the form that was sent: its summary at the top of the form, and the field's message in the
+/// form's slot for it (`{field}-error`, as [`FieldMessage`](super::forms::FieldMessage) makes it).
+/// A success resets the form and counts in `saved`, which the page's resource reads to load again.
+#[component]
+pub fn LiveMarkup(markup: Markup, saved: RwSignal<usize>) -> impl IntoView {
+    view! {
+        <div class="markup" inner_html=markup.0 on:submit=move |ev| {
+            #[cfg(feature = "hydrate")]
+            live::submit(ev, saved);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (ev, saved);
+        }></div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod live {
+    use leptos::prelude::*;
+    use leptos::wasm_bindgen::JsCast;
+    use web_sys::{Element, HtmlFormElement};
+
+    use crate::components::forms::{message_slot, summary_heading};
+    use crate::error::AppError;
+
+    /// Sends a form of the markup to its server function, in place of the browser's navigation.
+    pub(super) fn submit(ev: leptos::ev::SubmitEvent, saved: RwSignal<usize>) {
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        // A filter (`method="get"`) navigates as usual.
+        let Some(url) = form
+            .get_attribute("action")
+            .filter(|_| form.method().eq_ignore_ascii_case("post"))
+        else {
+            return;
+        };
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        let Some(body) = crate::api::form::form_body(&ev) else {
+            show(
+                &form,
+                Some(&AppError::Invalid {
+                    field: None,
+                    message: "the form could not be read".to_owned(),
+                }),
+            );
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let result = crate::api::form::post(&url, body).await;
+            show(&form, result.as_ref().err());
+            if result.is_ok() {
+                form.reset();
+                saved.try_update(|n| *n += 1);
+            }
+        });
+    }
+
+    /// Shows the refusal of a form's last submission in the form, or clears it.
+    fn show(form: &HtmlFormElement, error: Option<&AppError>) {
+        if let Ok(Some(old)) = form.query_selector(":scope > .error-summary") {
+            old.remove();
+        }
+        if let Ok(slots) = form.query_selector_all(".field-error") {
+            for i in 0..slots.length() {
+                if let Some(slot) = slots.item(i) {
+                    slot.set_text_content(None);
+                }
+            }
+        }
+        let Some(error) = error else {
+            return;
+        };
+        let summary = element("div", None);
+        summary.set_class_name("error-summary");
+        let _ = summary.set_attribute("role", "alert");
+        let _ = summary.append_with_node_1(&element("h2", Some(summary_heading(error))));
+        let _ = summary.append_with_node_1(&element("p", Some(&error.to_string())));
+        let _ = form.prepend_with_node_1(&summary);
+        if let AppError::Invalid {
+            field: Some(field),
+            message,
+        } = error
+        {
+            let slot = form
+                .query_selector(&format!("[id=\"{}-error\"]", message_slot(field)))
+                .ok()
+                .flatten();
+            if let Some(slot) = slot {
+                let _ = slot.append_with_node_1(&element("span", Some("Error: ")));
+                let _ = slot.append_with_str_1(message);
+            }
+        }
+    }
+
+    /// A new element with `text` (as text, never as markup).
+    fn element(tag: &str, text: Option<&str>) -> Element {
+        let el = document()
+            .create_element(tag)
+            .expect("an element of a known tag is always created");
+        el.set_text_content(text);
+        el
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_are_escaped_and_links_kept() {
+        let name = "<script>alert(1)</script> & \"Ann\"".to_owned();
+        let markup = Markup::render(move || {
+            view! { <p title=name.clone()><a href="/patients/7">{name.clone()}</a></p> }
+        });
+        assert_eq!(
+            markup.as_str(),
+            "<p title=\"&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Ann&quot;\">\
+             <a href=\"/patients/7\">&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"Ann\"</a></p>"
+        );
+    }
+
+    #[test]
+    fn markup_travels_as_the_html_itself() {
+        let markup = Markup::render(|| view! { <p>"Scores"</p> });
+        let json = serde_json::to_string(&markup).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::to_string(markup.as_str()).expect("serializes")
+        );
+        assert_eq!(
+            serde_json::from_str::<Markup>(&json).expect("reads"),
+            markup
+        );
+    }
+}
