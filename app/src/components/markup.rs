@@ -60,24 +60,6 @@ fn print_on_request(ev: leptos::ev::MouseEvent) {
     let _ = ev;
 }
 
-/// A screen the server draws whole: its markup once loaded, or the error in its place.
-pub fn markup_page(
-    title: &'static str,
-    loading: &'static str,
-    data: crate::api::Loaded<Markup>,
-) -> impl IntoView {
-    view! {
-        <Suspense fallback=move || view! { <p class="loading">{loading}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(markup) => view! { <ServerMarkup markup /> }.into_any(),
-                    Err(err) => crate::pages::review::page_error(title, err),
-                }
-            })}
-        </Suspense>
-    }
-}
-
 /// Server-rendered markup whose `method="post"` forms post through the wasm. A refusal shows in
 /// the form that was sent: its summary at the top of the form, and the field's message in the
 /// form's slot for it (`{field}-error`, as [`FieldMessage`](super::forms::FieldMessage) makes it).

@@ -18,8 +18,9 @@ use crate::api::review::{
     MeetingScreen, RecordReview,
 };
 use crate::components::forms::{field_error, last_error, ErrorSummary, FieldMessage};
-use crate::components::markup::{markup_page, ServerMarkup};
+use crate::components::markup::ServerMarkup;
 use crate::domain::RecommendationKind;
+use crate::pages::markup_page;
 use crate::pages::review::page_error;
 
 fn meeting_param() -> Memo<Option<i64>> {

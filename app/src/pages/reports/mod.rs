@@ -15,7 +15,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::reports::{
     get_billing_page, get_lead_home, get_measure_list, get_outcomes, get_quality,
 };
-use crate::components::markup::markup_page;
+use crate::pages::markup_page;
 
 fn query_param(key: &'static str) -> Memo<Option<String>> {
     let query = use_query_map();
