@@ -42,6 +42,15 @@ test('a clinic lead reads the overview, filters the outcome charts, and opens qu
   await page.screenshot({ path: 'output/outcomes.png', fullPage: true });
   await expectNoSeriousViolations(page);
 
+  // The page is drawn on the server; its Print button still prints (the browser's dialog is
+  // stubbed here).
+  await page.evaluate(() => {
+    (window as unknown as { printed: number }).printed = 0;
+    window.print = () => { (window as unknown as { printed: number }).printed += 1; };
+  });
+  await page.getByRole('button', { name: 'Print' }).click();
+  expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+
   // Change a filter: the charts are recomputed for the new selection.
   await page.getByLabel('Target condition').selectOption('anxiety');
   await page.getByRole('button', { name: 'Update charts' }).click();

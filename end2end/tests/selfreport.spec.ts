@@ -134,6 +134,8 @@ test('a patient answers a self-report link on a phone and the care manager sees 
   await expect(page.getByTestId('copy-status')).toContainText('Copied');
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   expect(copied).toContain('Collaborative care (behavioral health) summary');
+  // What is copied is the text the page shows, exactly.
+  expect(copied).toBe(await page.getByTestId('ehr-summary').textContent());
   await expectNoSeriousViolations(page);
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: 'output/ehr-summary-print.png', fullPage: true });
