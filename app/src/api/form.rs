@@ -137,12 +137,9 @@ impl FormState {
             return;
         }
         ev.prevent_default();
-        let Some(body) = form_body(&ev) else {
-            self.finish(Err(AppError::Invalid {
-                field: None,
-                message: "the form could not be read".to_owned(),
-            }));
-            return;
+        let body = match form_body(&ev) {
+            Ok(body) => body,
+            Err(refused) => return self.finish(Err(refused)),
         };
         self.in_flight.update(|n| *n += 1);
         leptos::task::spawn_local(async move {
@@ -159,13 +156,18 @@ impl FormState {
     }
 }
 
-/// The submitted form's fields (with the button that submitted it) as a URL-encoded body.
+/// The submitted form's fields (with the button that submitted it) as a URL-encoded body, or
+/// the refusal to show when the browser cannot read them.
 #[cfg(feature = "hydrate")]
-pub(crate) fn form_body(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+pub(crate) fn form_body(ev: &leptos::ev::SubmitEvent) -> Result<String, AppError> {
     leptos::form::form_data_from_event(ev)
         .ok()
         .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok())
         .and_then(|params| params.to_string().as_string())
+        .ok_or_else(|| AppError::Invalid {
+            field: None,
+            message: "the form could not be read".to_owned(),
+        })
 }
 
 /// Posts a URL-encoded form to a server function and returns the body of its result; a refusal

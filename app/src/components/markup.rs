@@ -104,15 +104,9 @@ mod live {
             return;
         }
         ev.prevent_default();
-        let Some(body) = crate::api::form::form_body(&ev) else {
-            show(
-                &form,
-                Some(&AppError::Invalid {
-                    field: None,
-                    message: "the form could not be read".to_owned(),
-                }),
-            );
-            return;
+        let body = match crate::api::form::form_body(&ev) {
+            Ok(body) => body,
+            Err(refused) => return show(&form, Some(&refused)),
         };
         leptos::task::spawn_local(async move {
             let result = crate::api::form::post(&url, body).await;

@@ -10,7 +10,7 @@ use crate::api::review::{get_tasks, TasksView, UpdateTask};
 use crate::case_review::Task;
 use crate::components::forms::{last_error, ErrorSummary};
 use crate::domain::TaskStatus;
-use crate::pages::review::page_error;
+use crate::pages::page_error;
 
 #[component]
 pub fn TasksPage() -> impl IntoView {

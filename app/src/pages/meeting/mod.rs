@@ -21,7 +21,7 @@ use crate::components::forms::{field_error, last_error, ErrorSummary, FieldMessa
 use crate::components::markup::ServerMarkup;
 use crate::domain::RecommendationKind;
 use crate::pages::markup_page;
-use crate::pages::review::page_error;
+use crate::pages::page_error;
 
 fn meeting_param() -> Memo<Option<i64>> {
     let params = use_params_map();

@@ -19,8 +19,7 @@ use crate::api::review::{
 };
 use crate::components::forms::{last_error, ErrorSummary};
 use crate::components::markup::ServerMarkup;
-use crate::error::AppError;
-use crate::pages::patients::SignInPrompt;
+use crate::pages::{markup_page, page_error};
 
 /// The clinic and date of the page's query.
 fn clinic_and_date() -> Memo<(Option<i64>, Option<String>)> {
@@ -32,21 +31,6 @@ fn clinic_and_date() -> Memo<(Option<i64>, Option<String>)> {
             q.get("date").filter(|d| !d.is_empty()),
         )
     })
-}
-
-/// An error in place of the page, with a sign-in prompt when that is what is missing.
-pub fn page_error(title: &'static str, err: AppError) -> AnyView {
-    match err {
-        AppError::Unauthenticated => view! { <h1>{title}</h1> <SignInPrompt /> }.into_any(),
-        err => view! {
-            <h1>{title}</h1>
-            <div class="error-summary" role="alert">
-                <h2>"This page could not be shown"</h2>
-                <p>{err.to_string()}</p>
-            </div>
-        }
-        .into_any(),
-    }
 }
 
 #[component]
@@ -201,7 +185,8 @@ fn ReviewRow(
     }
 }
 
-/// The printable agenda (drawn on the server, `sections::agenda`), opened from the list and audited as an export.
+/// The printable agenda (drawn on the server, `sections::agenda`), opened from the list and
+/// audited as an export.
 #[component]
 pub fn AgendaPage() -> impl IntoView {
     let params = clinic_and_date();
@@ -211,13 +196,6 @@ pub fn AgendaPage() -> impl IntoView {
     );
     view! {
         <Title text="Case review agenda" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading the agenda…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(markup) => view! { <ServerMarkup markup /> }.into_any(),
-                    Err(err) => page_error("Case review agenda", err),
-                }
-            })}
-        </Suspense>
+        {markup_page("Case review agenda", "Loading the agenda…", data)}
     }
 }
