@@ -131,6 +131,27 @@ async fn a_seeded_sqlite_registry_reads_back_and_the_same_seed_gives_the_same_re
     let dir = tempfile::tempdir().expect("dir");
     let one = sqlite_engine(&dir, "one.db").await;
     seeded_registry_reads_back(&one).await;
+    // The planner has each index's row counts, and no sampled keys: with samples, SQLite would
+    // compile the screens' statements again on every run (this build gathers them).
+    assert!(
+        one.fetch_i64("SELECT COUNT(*) FROM sqlite_stat1")
+            .await
+            .expect("stat1")
+            > 10
+    );
+    assert_eq!(
+        one.fetch_i64("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'")
+            .await
+            .expect("schema"),
+        1,
+        "this SQLite gathers samples"
+    );
+    assert_eq!(
+        one.fetch_i64("SELECT COUNT(*) FROM sqlite_stat4")
+            .await
+            .expect("stat4"),
+        0
+    );
     let two = sqlite_engine(&dir, "two.db").await;
     seed::seed(&two, &options(700, Some(2)), |_, _| {})
         .await

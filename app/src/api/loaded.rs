@@ -60,7 +60,10 @@ impl Held {
             #[cfg(feature = "ssr")]
             |value| {
                 let value = value.downcast_ref::<Result<T, AppError>>()?;
-                <codee::binary::PostcardCodec as Encoder<Result<T, AppError>>>::encode(value).ok()
+                crate::components::markup::page_copy::encode(|| {
+                    <codee::binary::PostcardCodec as Encoder<Result<T, AppError>>>::encode(value)
+                })
+                .ok()
             },
         ))
     }
@@ -241,6 +244,28 @@ mod tests {
         assert_eq!(garbage.read::<Vec<String>>(), Err(AppError::Internal));
         let held = Held::new(Ok::<_, AppError>(7_u8));
         assert_eq!(held.read::<String>(), Err(AppError::Internal));
+    }
+
+    #[test]
+    fn the_pages_copy_leaves_out_markup_the_page_already_holds() {
+        use crate::components::markup::Markup;
+        let drawn = Markup::render(|| "Scores & trends");
+        let held = Held::new(Ok::<_, AppError>((drawn.clone(), drawn.clone().redrawn())));
+        // The server's own render reads it whole.
+        let (once, again) = held.read::<(Markup, Markup)>().unwrap();
+        assert_eq!(once.as_str(), "Scores &amp; trends");
+        assert_eq!(again.as_str(), once.as_str());
+        // The page's copy: empty where the page holds the nodes, whole where it draws them again.
+        let bytes = <HeldCodec as Encoder<Held>>::encode(&held).unwrap();
+        let Ok(arrived) = <HeldCodec as Decoder<Held>>::decode(&bytes);
+        let (once, again) = arrived.read::<(Markup, Markup)>().unwrap();
+        assert_eq!(once.as_str(), "");
+        assert_eq!(again.as_str(), "Scores &amp; trends");
+        // Anything else (a server function's result) carries it whole, also after a page copy.
+        let result =
+            <codee::binary::PostcardCodec as Encoder<Markup>>::encode(&drawn).expect("encodes");
+        let result: Markup = crate::api::from_wire(&result).unwrap();
+        assert_eq!(result.as_str(), "Scores &amp; trends");
     }
 
     #[test]

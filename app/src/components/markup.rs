@@ -15,21 +15,87 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The HTML of a read-only section, rendered on the server.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Markup(String);
+///
+/// It travels as the HTML itself, with one exception: the copy of a screen that the server's
+/// render writes into the page for hydration ([`crate::api::load`]) leaves it out, because the
+/// page already holds it as nodes, and hydration keeps those as they are. That halves what a
+/// server-drawn page weighs. Markup the browser draws again from the same value (meeting mode
+/// moves between its patients without loading again) is marked [`redrawn`](Self::redrawn) and
+/// always travels whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Markup {
+    html: String,
+    redrawn: bool,
+}
 
 impl Markup {
     /// Renders a view to HTML. Text and attribute values are escaped as on any page.
     #[cfg(feature = "ssr")]
     pub fn render<V: IntoView + 'static>(view: impl FnOnce() -> V) -> Self {
         let owner = Owner::new();
-        Markup(owner.with(|| view().to_html()))
+        Markup {
+            html: owner.with(|| view().to_html()),
+            redrawn: false,
+        }
+    }
+
+    /// Marks markup that the browser draws again from the value it hydrated, so that the page's
+    /// copy carries it.
+    pub fn redrawn(self) -> Self {
+        Markup {
+            redrawn: true,
+            ..self
+        }
     }
 
     /// The HTML itself.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.html
+    }
+}
+
+impl Serialize for Markup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[cfg(feature = "ssr")]
+        if !self.redrawn && page_copy::active() {
+            return serializer.serialize_str("");
+        }
+        serializer.serialize_str(&self.html)
+    }
+}
+
+impl<'de> Deserialize<'de> for Markup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|html| Markup {
+            html,
+            redrawn: false,
+        })
+    }
+}
+
+/// While a screen is encoded for the page's hydration copy, markup is left out (see [`Markup`]).
+#[cfg(feature = "ssr")]
+pub(crate) mod page_copy {
+    use std::cell::Cell;
+
+    thread_local! {
+        static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Runs `encode` (synchronous, so on this thread alone) as the page's copy.
+    pub(crate) fn encode<R>(encode: impl FnOnce() -> R) -> R {
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                ACTIVE.with(|a| a.set(self.0));
+            }
+        }
+        let _reset = Reset(ACTIVE.with(|a| a.replace(true)));
+        encode()
+    }
+
+    pub(super) fn active() -> bool {
+        ACTIVE.with(Cell::get)
     }
 }
 
@@ -39,7 +105,7 @@ impl Markup {
 /// markup prints the page.
 #[component]
 pub fn ServerMarkup(markup: Markup) -> impl IntoView {
-    view! { <div class="markup" inner_html=markup.0 on:click=print_on_request></div> }
+    view! { <div class="markup" inner_html=markup.html on:click=print_on_request></div> }
 }
 
 /// Prints the page when the click was on a `data-print` button.
@@ -67,7 +133,7 @@ fn print_on_request(ev: leptos::ev::MouseEvent) {
 #[component]
 pub fn LiveMarkup(markup: Markup, saved: RwSignal<usize>) -> impl IntoView {
     view! {
-        <div class="markup" inner_html=markup.0 on:submit=move |ev| {
+        <div class="markup" inner_html=markup.html on:submit=move |ev| {
             #[cfg(feature = "hydrate")]
             live::submit(ev, saved);
             #[cfg(not(feature = "hydrate"))]

@@ -23,7 +23,7 @@ pub fn meeting_screen(view: MeetingView) -> MeetingScreen {
             name: row.name.clone(),
             episode: row.entry.episode_id.0,
             reviewed: row.reviewed_here.is_some(),
-            markup: Markup::render(|| patient(row)),
+            markup: Markup::render(|| patient(row)).redrawn(),
         })
         .collect();
     MeetingScreen {
