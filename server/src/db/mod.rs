@@ -222,18 +222,18 @@ impl Engine {
     /// sampled key values (`sqlite_stat4`, which this build of SQLite also gathers) are dropped.
     /// With samples, SQLite compiles a statement again on every run whose parameters it could
     /// plan differently for, which is every list and chart read here: 15 % of the server's time
-    /// under load (docs/PERFORMANCE.md). The plans are the same without them.
+    /// under load on the review page (docs/PERFORMANCE.md has the profile and the A/B).
     pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
         match &self.kind {
             EngineKind::Sqlite(s) => {
                 let mut tx = s.write_pool().begin().await?;
                 sqlx::raw_sql("ANALYZE").execute(&mut *tx).await?;
-                let samples: i64 = sqlx::query_scalar(
+                let sample_tables: i64 = sqlx::query_scalar(
                     "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'",
                 )
                 .fetch_one(&mut *tx)
                 .await?;
-                if samples > 0 {
+                if sample_tables > 0 {
                     sqlx::raw_sql("DELETE FROM sqlite_stat4")
                         .execute(&mut *tx)
                         .await?;
